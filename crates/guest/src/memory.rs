@@ -43,7 +43,7 @@ impl<'a> GuestMemory<'a> {
     /// Validate that `len` bytes at `offset` lie inside memory and that `offset` is a multiple of
     /// `align`; returns the host index range.
     pub fn region(&self, offset: u32, len: u64, align: u32) -> Result<Range<usize>, GuestError> {
-        if align > 1 && offset % align != 0 {
+        if align > 1 && !offset.is_multiple_of(align) {
             return Err(GuestError::PtrNotAligned { offset, align });
         }
         let end = u64::from(offset) + len;

@@ -52,7 +52,7 @@ impl<T: GuestType> GuestPtr<T> {
     }
 
     /// The pointer `n` elements further on; fails if the address overflows 32 bits.
-    pub fn add(self, n: u32) -> Result<Self, GuestError> {
+    pub fn add_elements(self, n: u32) -> Result<Self, GuestError> {
         n.checked_mul(T::SIZE)
             .and_then(|bytes| self.offset.checked_add(bytes))
             .map(GuestPtr::new)
@@ -145,7 +145,7 @@ impl<T: GuestType> GuestSlice<T> {
     /// A pointer to element `i`, or `None` past the end.
     pub fn get(&self, i: u32) -> Option<GuestPtr<T>> {
         if i < self.len {
-            self.as_ptr().add(i).ok()
+            self.as_ptr().add_elements(i).ok()
         } else {
             None
         }
@@ -155,7 +155,7 @@ impl<T: GuestType> GuestSlice<T> {
     /// overflows is skipped by reading as an error later, never wrapped.
     pub fn iter(&self) -> impl Iterator<Item = Result<GuestPtr<T>, GuestError>> + use<T> {
         let base = self.as_ptr();
-        (0..self.len).map(move |i| base.add(i))
+        (0..self.len).map(move |i| base.add_elements(i))
     }
 }
 

@@ -57,3 +57,22 @@ impl GuestType for char {
         u32::from(*self).encode(out)
     }
 }
+
+/// `bool` as witx lays it out: a variant with a 32-bit tag, `false` = 0 and `true` = 1.
+impl GuestType for bool {
+    const SIZE: u32 = 4;
+    const ALIGN: u32 = 4;
+    fn decode(bytes: &[u8]) -> Result<Self, GuestError> {
+        match u32::decode(bytes)? {
+            0 => Ok(false),
+            1 => Ok(true),
+            v => Err(GuestError::InvalidEnumValue {
+                type_name: "bool",
+                value: u64::from(v),
+            }),
+        }
+    }
+    fn encode(&self, out: &mut [u8]) {
+        u32::from(*self).encode(out)
+    }
+}
