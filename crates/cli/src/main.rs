@@ -1,1 +1,87 @@
-fn main() {}
+//! `wasihost run`: run a WASI command module.
+//!
+//! Exit status: the guest's `proc_exit` code (0 when `_start` returns); 2 for bad usage or a
+//! module that cannot be read or compiled; 134 when the guest traps (the status of an aborted
+//! process, as other runtimes report it).
+
+mod args;
+
+use std::process::ExitCode;
+
+use wasihost::WasiCtx;
+
+fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let args = match args::parse(&argv) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("wasihost: {}", e.0);
+            return ExitCode::from(2);
+        }
+    };
+    match run(&args) {
+        Ok(status) => ExitCode::from((status & 0xff) as u8),
+        Err(Failure::Usage(msg)) => {
+            eprintln!("wasihost: {msg}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Trap(msg)) => {
+            eprintln!("wasihost: guest trapped: {msg}");
+            ExitCode::from(134)
+        }
+    }
+}
+
+enum Failure {
+    /// Bad input: flags, files, module.
+    Usage(String),
+    /// The guest failed while running.
+    Trap(String),
+}
+
+fn one_line(e: impl std::fmt::Display) -> String {
+    e.to_string().lines().next().unwrap_or("").to_string()
+}
+
+fn run(args: &args::RunArgs) -> Result<u32, Failure> {
+    let path = &args.module;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?;
+    let wasm = if path.extension().is_some_and(|e| e == "wat") || bytes.starts_with(b"(") {
+        wat::parse_bytes(&bytes)
+            .map_err(|e| Failure::Usage(format!("{}: {}", path.display(), one_line(e))))?
+            .into_owned()
+    } else {
+        bytes
+    };
+    let mut builder = WasiCtx::builder();
+    builder.inherit_stdio();
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    builder.arg(name.unwrap_or_default());
+    builder.args(&args.guest_args);
+    if args.inherit_env {
+        builder.inherit_env();
+    }
+    for (k, v) in &args.env {
+        builder.env(k, v);
+    }
+    for (host, guest) in &args.dirs {
+        builder.preopen_dir(host, guest.clone());
+    }
+    for addr in &args.tcplisten {
+        let listener = std::net::TcpListener::bind(addr)
+            .map_err(|e| Failure::Usage(format!("--tcplisten {addr}: {e}")))?;
+        builder.preopen_socket(listener);
+    }
+    let ctx = builder.build().map_err(|e| Failure::Usage(e.to_string()))?;
+    let engine = wasmtime::Engine::default();
+    let module = wasmtime::Module::new(&engine, &wasm)
+        .map_err(|e| Failure::Usage(format!("{}: {}", path.display(), one_line(e))))?;
+    wasihost::wasmtime_host::run(&engine, &module, ctx).map_err(|e| {
+        let msg = match e.downcast_ref::<wasihost::Trap>() {
+            Some(t) => t.to_string(),
+            None => one_line(&e),
+        };
+        Failure::Trap(msg)
+    })
+}

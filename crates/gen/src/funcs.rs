@@ -220,8 +220,9 @@ fn define_func(
     let no_errno = if config.errors.is_none() {
         quote!(Err(e))
     } else {
+        let errno_ty = errno_type(config)?;
         quote! {
-        Err(match #rt::IntoAbiError::into_abi_error(e) {
+        Err(match <#host_err as #rt::IntoAbiError<types::#errno_ty>>::into_abi_error(e) {
             Ok(code) => #rt::Trap::Message(format!("{}: host error {:?}", #witx_name, code)),
             Err(trap) => trap,
         })

@@ -257,6 +257,10 @@ fn define_flags(
                 let bits = <#int>::try_from(raw).map_err(|_| err.clone())?;
                 Self::from_bits(bits).ok_or(err)
             }
+            /// The flags in `self` or `other` (usable in constants).
+            pub const fn union(self, other: Self) -> Self { #name(self.0 | other.0) }
+            /// The flags in both `self` and `other`.
+            pub const fn intersection(self, other: Self) -> Self { #name(self.0 & other.0) }
             /// True if no flag is set.
             pub const fn is_empty(self) -> bool { self.0 == 0 }
             /// True if every flag in `other` is set in `self`.

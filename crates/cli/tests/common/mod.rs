@@ -1,0 +1,61 @@
+//! Shared helpers for tests that run guest programs through the `wasihost` binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The engines every guest test runs on.
+pub const ENGINES: &[&str] = &["wasmtime"];
+
+/// The built guest module `tests/guests/bin/NAME.wasm`.
+pub fn guest(name: &str) -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/guests/bin")
+        .join(format!("{name}.wasm"));
+    assert!(
+        p.exists(),
+        "missing guest {}: run tests/guests/build.sh",
+        p.display()
+    );
+    p
+}
+
+/// A `wasihost run --engine ENGINE` command, ready for more arguments.
+pub fn wasihost(engine: &str) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_wasihost"));
+    c.arg("run").arg("--engine").arg(engine);
+    c
+}
+
+/// Run `cmd` and return its output, with stdout/stderr as strings for assertions.
+pub fn output(cmd: &mut Command) -> (i32, String, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().expect("run wasihost");
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
+}
+
+/// Run guest `name` on every engine with a fresh temporary directory preopened as `.`, after
+/// `setup` prepared it; `check` asserts on (engine, dir, status, stdout, stderr).
+pub fn run_in_tempdir(
+    name: &str,
+    args: &[&str],
+    setup: impl Fn(&Path),
+    check: impl Fn(&str, &Path, i32, &str, &str),
+) {
+    for engine in ENGINES {
+        let dir = tempfile::tempdir().unwrap();
+        setup(dir.path());
+        let mut cmd = wasihost(engine);
+        cmd.arg("--dir").arg(format!("{}::.", dir.path().display()));
+        cmd.arg(guest(name)).args(args);
+        let (status, out, err) = output(&mut cmd);
+        check(engine, dir.path(), status, &out, &err);
+    }
+}

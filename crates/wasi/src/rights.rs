@@ -1,0 +1,59 @@
+//! The rights each kind of descriptor starts with.
+
+use crate::preview1::types::Rights;
+
+/// Rights that only make sense on a regular file (or any non-directory).
+pub const FILE: Rights = Rights::FD_DATASYNC
+    .union(Rights::FD_READ)
+    .union(Rights::FD_SEEK)
+    .union(Rights::FD_FDSTAT_SET_FLAGS)
+    .union(Rights::FD_SYNC)
+    .union(Rights::FD_TELL)
+    .union(Rights::FD_WRITE)
+    .union(Rights::FD_ADVISE)
+    .union(Rights::FD_ALLOCATE)
+    .union(Rights::FD_FILESTAT_GET)
+    .union(Rights::FD_FILESTAT_SET_SIZE)
+    .union(Rights::FD_FILESTAT_SET_TIMES)
+    .union(Rights::POLL_FD_READWRITE);
+
+/// Rights that only make sense on a directory.
+pub const DIRECTORY: Rights = Rights::FD_FDSTAT_SET_FLAGS
+    .union(Rights::FD_SYNC)
+    .union(Rights::FD_DATASYNC)
+    .union(Rights::PATH_CREATE_DIRECTORY)
+    .union(Rights::PATH_CREATE_FILE)
+    .union(Rights::PATH_LINK_SOURCE)
+    .union(Rights::PATH_LINK_TARGET)
+    .union(Rights::PATH_OPEN)
+    .union(Rights::FD_READDIR)
+    .union(Rights::PATH_READLINK)
+    .union(Rights::PATH_RENAME_SOURCE)
+    .union(Rights::PATH_RENAME_TARGET)
+    .union(Rights::PATH_FILESTAT_GET)
+    .union(Rights::PATH_FILESTAT_SET_SIZE)
+    .union(Rights::PATH_FILESTAT_SET_TIMES)
+    .union(Rights::FD_FILESTAT_GET)
+    .union(Rights::FD_FILESTAT_SET_TIMES)
+    .union(Rights::PATH_SYMLINK)
+    .union(Rights::PATH_REMOVE_DIRECTORY)
+    .union(Rights::PATH_UNLINK_FILE);
+
+/// What a preopened directory may hand down to what is opened beneath it.
+pub const DIRECTORY_INHERITING: Rights = DIRECTORY.union(FILE);
+
+/// Rights of a standard stream or host-provided stream.
+pub const STREAM: Rights = Rights::FD_READ
+    .union(Rights::FD_WRITE)
+    .union(Rights::FD_FDSTAT_SET_FLAGS)
+    .union(Rights::FD_FILESTAT_GET)
+    .union(Rights::POLL_FD_READWRITE);
+
+/// Rights of a socket.
+pub const SOCKET: Rights = Rights::FD_READ
+    .union(Rights::FD_WRITE)
+    .union(Rights::FD_FDSTAT_SET_FLAGS)
+    .union(Rights::FD_FILESTAT_GET)
+    .union(Rights::POLL_FD_READWRITE)
+    .union(Rights::SOCK_SHUTDOWN)
+    .union(Rights::SOCK_ACCEPT);
