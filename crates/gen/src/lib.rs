@@ -23,6 +23,8 @@
 //! The host error type must implement `From<wasihost_guest::GuestError>` and
 //! `wasihost_guest::IntoAbiError<types::Errno>` (or whichever witx type `errors` names).
 
+#![warn(missing_docs)]
+
 mod config;
 mod engines;
 mod funcs;

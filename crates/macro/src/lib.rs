@@ -2,6 +2,8 @@
 //!
 //! See the `wasihost-gen` crate for the input syntax and what is generated.
 
+#![warn(missing_docs)]
+
 use proc_macro::TokenStream;
 
 /// Generate types, one trait per module, ABI shims and engine glue from witx files.

@@ -37,7 +37,6 @@ pub use wasihost_guest::{self as guest, GuestError, Trap};
 
 /// Bindings generated from `witx/preview1`: types, the `WasiSnapshotPreview1` trait that
 /// [`WasiCtx`] implements, and engine glue.
-#[allow(missing_docs)]
 pub mod preview1 {
     wasihost_macro::from_witx!({
         witx: ["../../witx/preview1/wasi_snapshot_preview1.witx"],
@@ -47,7 +46,6 @@ pub mod preview1 {
 }
 
 /// Bindings generated from `witx/preview0` (`wasi_unstable`).
-#[allow(missing_docs)]
 pub mod preview0 {
     wasihost_macro::from_witx!({
         witx: ["../../witx/preview0/wasi_unstable.witx"],
