@@ -14,11 +14,32 @@ pub struct RunArgs {
     /// TCP addresses to listen on and hand to the guest.
     pub tcplisten: Vec<String>,
     /// The engine to use.
-    pub engine: String,
+    pub engine: Engine,
     /// The module file.
     pub module: PathBuf,
     /// Arguments after the module, passed to the guest.
     pub guest_args: Vec<String>,
+}
+
+/// The WebAssembly engines `--engine` can choose.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// wasmtime (compiles to native code); the default.
+    #[default]
+    Wasmtime,
+    /// wasmi (an interpreter).
+    Wasmi,
+}
+
+impl Engine {
+    /// The engine called `name` on the command line.
+    pub fn from_name(name: &str) -> Option<Engine> {
+        match name {
+            "wasmtime" => Some(Engine::Wasmtime),
+            "wasmi" => Some(Engine::Wasmi),
+            _ => None,
+        }
+    }
 }
 
 /// A usage error, shown as one line.
@@ -26,7 +47,7 @@ pub struct RunArgs {
 pub struct UsageError(pub String);
 
 pub const USAGE: &str = "usage: wasihost run [--dir HOST[::GUEST]]... [--env NAME[=VALUE]]... \
-[--inherit-env] [--tcplisten HOST:PORT]... [--engine wasmtime] MODULE [ARGS]...";
+[--inherit-env] [--tcplisten HOST:PORT]... [--engine wasmtime|wasmi] MODULE [ARGS]...";
 
 /// Parse the arguments after the program name (`run` is optional).
 pub fn parse(args: &[String]) -> Result<RunArgs, UsageError> {
@@ -34,10 +55,7 @@ pub fn parse(args: &[String]) -> Result<RunArgs, UsageError> {
     if args.first().map(String::as_str) == Some("run") {
         args = &args[1..];
     }
-    let mut out = RunArgs {
-        engine: "wasmtime".to_string(),
-        ..RunArgs::default()
-    };
+    let mut out = RunArgs::default();
     let mut i = 0;
     let value = |i: &mut usize, flag: &str, inline: Option<&str>| -> Result<String, UsageError> {
         if let Some(v) = inline {
@@ -99,12 +117,11 @@ pub fn parse(args: &[String]) -> Result<RunArgs, UsageError> {
             "--tcplisten" => out.tcplisten.push(value(&mut i, flag, inline)?),
             "--engine" => {
                 let v = value(&mut i, flag, inline)?;
-                if v != "wasmtime" {
-                    return Err(UsageError(format!(
-                        "--engine {v}: unknown engine (expected wasmtime)"
-                    )));
-                }
-                out.engine = v;
+                out.engine = Engine::from_name(&v).ok_or_else(|| {
+                    UsageError(format!(
+                        "--engine {v}: unknown engine (expected wasmtime or wasmi)"
+                    ))
+                })?;
             }
             "-h" | "--help" => return Err(UsageError(USAGE.to_string())),
             _ => return Err(UsageError(format!("unknown option {arg}"))),
@@ -143,6 +160,24 @@ mod tests {
         assert_eq!(a.env, vec![("A".into(), "1".into())]);
         assert_eq!(a.module, PathBuf::from("m.wasm"));
         assert_eq!(a.guest_args, vec!["-x", "--dir"]);
+    }
+
+    #[test]
+    fn engine_choice() {
+        assert_eq!(p(&["m.wasm"]).unwrap().engine, Engine::Wasmtime);
+        assert_eq!(
+            p(&["--engine", "wasmi", "m.wasm"]).unwrap().engine,
+            Engine::Wasmi
+        );
+        assert_eq!(
+            p(&["run", "--engine=wasmtime", "m.wasm"]).unwrap().engine,
+            Engine::Wasmtime
+        );
+        let err = p(&["--engine", "wasmer", "m.wasm"]).unwrap_err();
+        assert_eq!(
+            err.0,
+            "--engine wasmer: unknown engine (expected wasmtime or wasmi)"
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ mod args;
 
 use std::process::ExitCode;
 
-use wasihost::WasiCtx;
+use wasihost::{Trap, WasiCtx};
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
@@ -74,14 +74,50 @@ fn run(args: &args::RunArgs) -> Result<u32, Failure> {
         builder.preopen_socket(listener);
     }
     let ctx = builder.build().map_err(|e| Failure::Usage(e.to_string()))?;
+    let bad_module =
+        |e: &dyn std::fmt::Display| Failure::Usage(format!("{}: {}", path.display(), one_line(e)));
+    match args.engine {
+        args::Engine::Wasmtime => run_wasmtime(&wasm, ctx, bad_module),
+        args::Engine::Wasmi => run_wasmi(&wasm, ctx, bad_module),
+    }
+}
+
+// Each engine reports a failed run the same way: our `Trap` by its own message, a WebAssembly
+// trap as `wasm trap: ` and the spec test suite's wording (which both engines use), anything
+// else by its first line.
+
+/// Compile and run on wasmtime.
+fn run_wasmtime(
+    wasm: &[u8],
+    ctx: WasiCtx,
+    bad_module: impl Fn(&dyn std::fmt::Display) -> Failure,
+) -> Result<u32, Failure> {
     let engine = wasmtime::Engine::default();
-    let module = wasmtime::Module::new(&engine, &wasm)
-        .map_err(|e| Failure::Usage(format!("{}: {}", path.display(), one_line(e))))?;
+    let module = wasmtime::Module::new(&engine, wasm).map_err(|e| bad_module(&e))?;
     wasihost::wasmtime_host::run(&engine, &module, ctx).map_err(|e| {
-        let msg = match e.downcast_ref::<wasihost::Trap>() {
-            Some(t) => t.to_string(),
-            None => one_line(&e),
-        };
-        Failure::Trap(msg)
+        Failure::Trap(
+            match (e.downcast_ref::<Trap>(), e.downcast_ref::<wasmtime::Trap>()) {
+                (Some(t), _) => t.to_string(),
+                (None, Some(t)) => t.to_string(),
+                (None, None) => one_line(&e),
+            },
+        )
+    })
+}
+
+/// Compile and run on wasmi.
+fn run_wasmi(
+    wasm: &[u8],
+    ctx: WasiCtx,
+    bad_module: impl Fn(&dyn std::fmt::Display) -> Failure,
+) -> Result<u32, Failure> {
+    let engine = wasmi::Engine::default();
+    let module = wasmi::Module::new(&engine, wasm).map_err(|e| bad_module(&e))?;
+    wasihost::wasmi_host::run(&engine, &module, ctx).map_err(|e| {
+        Failure::Trap(match (e.downcast_ref::<Trap>(), e.as_trap_code()) {
+            (Some(t), _) => t.to_string(),
+            (None, Some(code)) => format!("wasm trap: {}", code.trap_message()),
+            (None, None) => one_line(&e),
+        })
     })
 }

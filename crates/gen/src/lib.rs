@@ -38,7 +38,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 pub use config::{Config, EngineChoice};
-pub use engines::{Engine, EngineEmitter};
+pub use engines::{Engine, EngineEmitter, FuncSig, ModuleSig, wasm_ty};
 
 /// A failure to generate bindings, reported as a compile error at the macro call.
 #[derive(Debug)]

@@ -133,6 +133,11 @@ impl fmt::Display for Trap {
 
 impl std::error::Error for Trap {}
 
+/// With the `wasmi` feature, a `Trap` travels inside a `wasmi::Error` (`wasmi::Error::host`) and
+/// comes back out with `err.downcast_ref::<Trap>()`.
+#[cfg(feature = "wasmi")]
+impl wasmi::errors::HostError for Trap {}
+
 impl From<GuestError> for Trap {
     fn from(e: GuestError) -> Self {
         Trap::Guest(e)

@@ -18,6 +18,7 @@ pub struct WasiCtx {
     pub(crate) env: Vec<Vec<u8>>,
     pub(crate) table: FdPool<Entry>,
     pub(crate) exit_code: Option<u32>,
+    pub(crate) resolver: crate::sys::resolve::PathResolver,
 }
 
 impl WasiCtx {
@@ -108,6 +109,7 @@ pub struct WasiCtxBuilder {
     preopen_dirs: Vec<(PathBuf, String)>,
     preopen_sockets: Vec<OwnedFd>,
     max_open: u32,
+    resolver: crate::sys::resolve::PathResolver,
 }
 
 impl Default for WasiCtxBuilder {
@@ -119,6 +121,7 @@ impl Default for WasiCtxBuilder {
             preopen_dirs: Vec::new(),
             preopen_sockets: Vec::new(),
             max_open: DEFAULT_MAX_OPEN,
+            resolver: Default::default(),
         }
     }
 }
@@ -187,8 +190,11 @@ impl WasiCtxBuilder {
         self
     }
 
-    /// Give the guest a listening socket (TCP or Unix) as the next descriptor after the
-    /// preopened directories.
+    /// Give the guest a socket as the next descriptor after the preopened directories: a
+    /// listening socket (e.g. a [`std::net::TcpListener`] or
+    /// [`std::os::unix::net::UnixListener`]) for `sock_accept`, or a connected stream or
+    /// datagram socket (e.g. a [`std::os::unix::net::UnixStream`]) for `sock_recv`/`sock_send`.
+    /// [`WasiCtxBuilder::build`] fails if the descriptor is not a socket.
     pub fn preopen_socket(&mut self, socket: impl Into<OwnedFd>) -> &mut Self {
         self.preopen_sockets.push(socket.into());
         self
@@ -197,6 +203,13 @@ impl WasiCtxBuilder {
     /// The most descriptors the guest may have open at once (and the bound on fd numbers).
     pub fn max_open_fds(&mut self, n: u32) -> &mut Self {
         self.max_open = n;
+        self
+    }
+
+    /// How guest paths are resolved beneath directory descriptors (default
+    /// [`PathResolver::Auto`](crate::PathResolver::Auto)).
+    pub fn path_resolver(&mut self, resolver: crate::sys::resolve::PathResolver) -> &mut Self {
+        self.resolver = resolver;
         self
     }
 
@@ -250,8 +263,12 @@ impl WasiCtxBuilder {
             table.insert(entry).map_err(|e| BuildError(e.to_string()))?;
         }
         for fd in self.preopen_sockets.drain(..) {
+            if !crate::sys::net::is_socket(fd.as_fd()) {
+                return Err(BuildError("preopened socket: not a socket".to_string()));
+            }
+            let listener = crate::sys::net::is_listener(fd.as_fd());
             let entry = Entry::new(
-                Kind::Socket(Socket { fd, listener: true }),
+                Kind::Socket(Socket { fd, listener }),
                 rights::SOCKET,
                 rights::SOCKET,
             );
@@ -262,6 +279,7 @@ impl WasiCtxBuilder {
             env,
             table,
             exit_code: None,
+            resolver: self.resolver,
         })
     }
 }

@@ -25,14 +25,18 @@ pub mod ctx;
 pub mod entry;
 pub mod error;
 pub mod fdpool;
+mod p0;
 mod p1;
 pub mod rights;
 mod sys;
+#[cfg(feature = "wasmi")]
+pub mod wasmi_host;
 #[cfg(feature = "wasmtime")]
 pub mod wasmtime_host;
 
 pub use ctx::{BuildError, OutputBuffer, Stdio, WasiCtx, WasiCtxBuilder};
 pub use error::Error;
+pub use sys::resolve::PathResolver;
 pub use wasihost_guest::{self as guest, GuestError, Trap};
 
 /// Bindings generated from `witx/preview1`: types, the `WasiSnapshotPreview1` trait that
@@ -42,6 +46,7 @@ pub mod preview1 {
         witx: ["../../witx/preview1/wasi_snapshot_preview1.witx"],
         errors: { errno => crate::Error },
         wasmtime: "wasmtime",
+        wasmi: "wasmi",
     });
 }
 
@@ -51,5 +56,6 @@ pub mod preview0 {
         witx: ["../../witx/preview0/wasi_unstable.witx"],
         errors: { errno => crate::Error },
         wasmtime: "wasmtime",
+        wasmi: "wasmi",
     });
 }

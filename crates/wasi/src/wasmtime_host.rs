@@ -5,13 +5,15 @@ use wasmtime::{Engine, Linker, Module, Store};
 use crate::WasiCtx;
 use wasihost_guest::Trap;
 
-/// Register every `wasi_snapshot_preview1` function with `linker`. `get` projects the store's
+/// Register every `wasi_snapshot_preview1` and `wasi_unstable` (preview0) function with
+/// `linker`, so modules importing either snapshot (or both) link. `get` projects the store's
 /// data onto the [`WasiCtx`].
 pub fn add_to_linker<T: 'static>(
     linker: &mut Linker<T>,
     get: impl Fn(&mut T) -> &mut WasiCtx + Send + Sync + Copy + 'static,
 ) -> wasmtime::Result<()> {
-    crate::preview1::wasi_snapshot_preview1::wasmtime::add_to_linker(linker, get)
+    crate::preview1::wasi_snapshot_preview1::wasmtime::add_to_linker(linker, get)?;
+    crate::preview0::wasi_unstable::wasmtime::add_to_linker(linker, get)
 }
 
 /// Like [`add_to_linker`], specialised for instances of `module` (memory found by index).
@@ -20,7 +22,10 @@ pub fn add_to_linker_for_module<T: 'static>(
     module: &Module,
     get: impl Fn(&mut T) -> &mut WasiCtx + Send + Sync + Copy + 'static,
 ) -> wasmtime::Result<()> {
-    crate::preview1::wasi_snapshot_preview1::wasmtime::add_to_linker_for_module(linker, module, get)
+    crate::preview1::wasi_snapshot_preview1::wasmtime::add_to_linker_for_module(
+        linker, module, get,
+    )?;
+    crate::preview0::wasi_unstable::wasmtime::add_to_linker_for_module(linker, module, get)
 }
 
 /// The exit status carried by an error from a guest call, if the guest called `proc_exit`.

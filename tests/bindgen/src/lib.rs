@@ -1,6 +1,6 @@
 //! An example host with its own small witx interface, `kitchen_sink` (not WASI), which uses
 //! every kind of witx type. The binding generator's tests drive it through the generated shims
-//! and through wasmtime.
+//! and through both engines, wasmtime and wasmi.
 
 use wasihost_guest::{GuestError, GuestMemory, GuestPtr, GuestStr, IntoAbiError, Trap};
 
@@ -8,6 +8,7 @@ wasihost_macro::from_witx!({
     witx: ["witx/kitchen_sink.witx"],
     errors: { errcode => crate::Error },
     wasmtime: true,
+    wasmi: true,
 });
 
 use kitchen_sink::KitchenSink;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// The engines every guest test runs on.
-pub const ENGINES: &[&str] = &["wasmtime"];
+pub const ENGINES: &[&str] = &["wasmtime", "wasmi"];
 
 /// The built guest module `tests/guests/bin/NAME.wasm`.
 pub fn guest(name: &str) -> PathBuf {

@@ -8,7 +8,7 @@ mod dir;
 mod fd;
 mod misc;
 mod path;
-mod poll;
+pub(crate) mod poll;
 mod sock;
 
 use wasihost_guest::{GuestMemory, GuestPtr, GuestStr, Trap};

@@ -1,20 +1,334 @@
-//! poll calls.
+//! `poll_oneoff`: clock and descriptor subscriptions.
+//!
+//! The core ([`poll`]) is shared with preview0, whose subscriptions have another layout but
+//! whose events are laid out exactly as preview1's. It works in two passes over the guest's
+//! subscription array, so host memory stays bounded whatever `nsubscriptions` is: the first
+//! pass finds the earliest deadline of each clock and the distinct descriptors to hand to the
+//! OS (at most one per open guest descriptor); after the wait, the second pass reads the
+//! subscriptions again and writes one event per subscription that is ready.
+//!
+//! Regular files and embedder streams are always ready (a read event on a file reports the
+//! bytes between its offset and its end); pipes, terminals, sockets and other devices are
+//! waited on with the OS's `poll`. Per-subscription problems (a bad descriptor, a missing
+//! right, a CPU-time clock) are reported as an event carrying the errno, which makes the call
+//! return at once, as a ready subscription would.
 
-#![allow(unused_variables, unused_imports)]
+use std::collections::HashMap;
+use std::os::fd::BorrowedFd;
 
-use wasihost_guest::{GuestMemory, GuestPtr, GuestStr};
+use wasihost_guest::{GuestMemory, GuestPtr};
 
 use crate::ctx::WasiCtx;
+use crate::entry::Kind;
 use crate::error::Error;
-use crate::preview1::types;
-use crate::preview1::types::Errno;
+use crate::preview1::types::{
+    self, Clockid, Errno, Event, EventFdReadwrite, Eventrwflags, Eventtype, Fd, Rights,
+    Subclockflags, SubscriptionU,
+};
+use crate::sys::poll::{Interest, Readiness};
+
+use super::misc::now;
+
+/// What one subscription waits for, whatever the snapshot's layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Want {
+    /// Clock `id` reaches `timeout` (`abstime`) or `timeout` nanoseconds from the call's start.
+    Clock {
+        id: Clockid,
+        timeout: u64,
+        abstime: bool,
+    },
+    /// `fd` can be read.
+    Read(Fd),
+    /// `fd` can be written.
+    Write(Fd),
+}
+
+/// One subscription: what it waits for and the value its event carries back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Sub {
+    pub userdata: u64,
+    pub want: Want,
+}
+
+impl From<types::Subscription> for Sub {
+    fn from(s: types::Subscription) -> Self {
+        let want = match s.u {
+            SubscriptionU::Clock(c) => Want::Clock {
+                id: c.id,
+                timeout: c.timeout,
+                abstime: c.flags.contains(Subclockflags::SUBSCRIPTION_CLOCK_ABSTIME),
+            },
+            SubscriptionU::FdRead(f) => Want::Read(f.file_descriptor),
+            SubscriptionU::FdWrite(f) => Want::Write(f.file_descriptor),
+        };
+        Sub {
+            userdata: s.userdata,
+            want,
+        }
+    }
+}
 
 pub fn poll_oneoff(
     cx: &mut WasiCtx,
     mem: &mut GuestMemory<'_>,
     r#in: GuestPtr<types::Subscription>,
-    out: GuestPtr<types::Event>,
+    out: GuestPtr<Event>,
     nsubscriptions: types::Size,
 ) -> Result<types::Size, Error> {
-    Err(Errno::Nosys.into())
+    if nsubscriptions == 0 {
+        return Err(Errno::Inval.into());
+    }
+    r#in.as_array(nsubscriptions).validate(mem)?;
+    out.as_array(nsubscriptions).validate(mem)?;
+    poll(cx, mem, nsubscriptions, out, |mem, i| {
+        Ok(Sub::from(r#in.add_elements(i)?.read(mem)?))
+    })
+}
+
+/// The clocks that can be waited on, in a fixed order.
+const CLOCKS: [Clockid; 2] = [Clockid::Realtime, Clockid::Monotonic];
+
+fn clock_slot(id: Clockid) -> Option<usize> {
+    CLOCKS.iter().position(|c| *c == id)
+}
+
+/// Read each waitable clock once.
+fn read_clocks() -> Result<[u64; 2], Error> {
+    Ok([now(CLOCKS[0])?, now(CLOCKS[1])?])
+}
+
+/// Wait for `n` subscriptions, read by `read(mem, i)` (the arrays are already validated), and
+/// write one event per ready subscription to `out`. Returns the number of events.
+pub(crate) fn poll(
+    cx: &WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    n: u32,
+    out: GuestPtr<Event>,
+    read: impl Fn(&GuestMemory<'_>, u32) -> Result<Sub, Error>,
+) -> Result<u32, Error> {
+    let start = read_clocks()?;
+    let mut plan = Plan::default();
+    for i in 0..n {
+        let sub = read(mem, i)?;
+        plan.add(cx, &start, &sub);
+    }
+    let mut ready = vec![Readiness::default(); plan.interests.len()];
+    plan.wait(&mut ready)?;
+    let end = read_clocks()?;
+    let mut count = 0u32;
+    for i in 0..n {
+        let sub = read(mem, i)?;
+        if let Some(event) = plan.event(cx, &start, &end, &ready, &sub) {
+            out.add_elements(count)?.write(mem, event)?;
+            count += 1;
+        }
+    }
+    Ok(count)
+}
+
+/// Where an fd subscription stands without waiting.
+enum FdState<'a> {
+    /// Settled: an error, or ready with this many bytes to read.
+    Done(Result<u64, Errno>),
+    /// Ask the OS.
+    Poll(BorrowedFd<'a>),
+}
+
+/// Look at the descriptor behind an fd subscription.
+fn fd_state(cx: &WasiCtx, fd: Fd, write: bool) -> FdState<'_> {
+    let Ok(entry) = cx.entry(fd) else {
+        return FdState::Done(Err(Errno::Badf));
+    };
+    let data = if write {
+        Rights::FD_WRITE
+    } else {
+        Rights::FD_READ
+    };
+    if entry.require(Rights::POLL_FD_READWRITE | data).is_err() {
+        return FdState::Done(Err(Errno::Notcapable));
+    }
+    match &entry.kind {
+        Kind::Stream(_) => FdState::Done(Ok(0)),
+        Kind::File(f) => {
+            use std::os::fd::AsFd;
+            match crate::sys::poll::regular_file_remaining(f.as_fd()) {
+                Ok(Some(left)) => FdState::Done(Ok(if write { 0 } else { left })),
+                Ok(None) => FdState::Poll(f.as_fd()),
+                Err(e) => FdState::Done(Err(e.errno().unwrap_or(Errno::Io))),
+            }
+        }
+        Kind::Dir(_) | Kind::Socket(_) => match entry.host_fd() {
+            Some(h) => FdState::Poll(h),
+            None => FdState::Done(Ok(0)),
+        },
+    }
+}
+
+/// What the first pass learned.
+#[derive(Default)]
+struct Plan<'a> {
+    /// Some subscription is already settled: do not block.
+    immediate: bool,
+    /// Earliest deadline per waitable clock.
+    deadline: [Option<u64>; 2],
+    /// Descriptors for the OS, one per guest descriptor.
+    interests: Vec<Interest<'a>>,
+    /// Guest descriptor number → index in `interests`.
+    index: HashMap<u32, usize>,
+}
+
+/// The absolute deadline of a clock subscription, on its clock.
+fn deadline(start: &[u64; 2], slot: usize, timeout: u64, abstime: bool) -> u64 {
+    if abstime {
+        timeout
+    } else {
+        start[slot].saturating_add(timeout)
+    }
+}
+
+impl<'a> Plan<'a> {
+    fn add(&mut self, cx: &'a WasiCtx, start: &[u64; 2], sub: &Sub) {
+        match sub.want {
+            Want::Clock {
+                id,
+                timeout,
+                abstime,
+            } => {
+                let Some(slot) = clock_slot(id) else {
+                    self.immediate = true;
+                    return;
+                };
+                let d = deadline(start, slot, timeout, abstime);
+                let earliest = &mut self.deadline[slot];
+                *earliest = Some(earliest.map_or(d, |e| e.min(d)));
+            }
+            Want::Read(fd) | Want::Write(fd) => {
+                let write = matches!(sub.want, Want::Write(_));
+                match fd_state(cx, fd, write) {
+                    FdState::Done(_) => self.immediate = true,
+                    FdState::Poll(host) => {
+                        let i = *self.index.entry(fd.raw()).or_insert_with(|| {
+                            self.interests.push(Interest {
+                                fd: host,
+                                read: false,
+                                write: false,
+                            });
+                            self.interests.len() - 1
+                        });
+                        let interest = &mut self.interests[i];
+                        interest.read |= !write;
+                        interest.write |= write;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The shortest time left until a clock deadline (0 if one has passed), and the clock and
+    /// deadline it belongs to; `None` without clock subscriptions.
+    fn next_deadline(&self) -> Result<Option<(u64, Clockid, u64)>, Error> {
+        let mut best: Option<(u64, Clockid, u64)> = None;
+        for (slot, d) in self.deadline.iter().enumerate() {
+            if let Some(d) = *d {
+                let left = d.saturating_sub(now(CLOCKS[slot])?);
+                if best.is_none_or(|(b, _, _)| left < b) {
+                    best = Some((left, CLOCKS[slot], d));
+                }
+            }
+        }
+        Ok(best)
+    }
+
+    /// Block until a descriptor is ready or a clock deadline passes (not at all if a
+    /// subscription is already settled), filling `ready`.
+    fn wait(&self, ready: &mut [Readiness]) -> Result<(), Error> {
+        loop {
+            let next = self.next_deadline()?;
+            let timeout = if self.immediate {
+                Some(0)
+            } else {
+                next.map(|(left, _, _)| left)
+            };
+            if self.interests.is_empty() {
+                match next {
+                    Some((left, clock, d)) if left > 0 && !self.immediate => {
+                        crate::sys::poll::sleep_until(clock, d)?;
+                        continue;
+                    }
+                    _ => return Ok(()),
+                }
+            }
+            let n = crate::sys::poll::wait(&self.interests, timeout, ready)?;
+            if n > 0 || timeout == Some(0) {
+                return Ok(());
+            }
+        }
+    }
+
+    /// The event for `sub` after the wait, if it is ready.
+    fn event(
+        &self,
+        cx: &WasiCtx,
+        start: &[u64; 2],
+        end: &[u64; 2],
+        ready: &[Readiness],
+        sub: &Sub,
+    ) -> Option<Event> {
+        let (r#type, fd, write) = match sub.want {
+            Want::Clock {
+                id,
+                timeout,
+                abstime,
+            } => {
+                let error = match clock_slot(id) {
+                    None => Errno::Notsup,
+                    Some(slot) if end[slot] >= deadline(start, slot, timeout, abstime) => {
+                        Errno::Success
+                    }
+                    Some(_) => return None,
+                };
+                return Some(event(sub.userdata, Eventtype::Clock, error, 0, false));
+            }
+            Want::Read(fd) => (Eventtype::FdRead, fd, false),
+            Want::Write(fd) => (Eventtype::FdWrite, fd, true),
+        };
+        let host = match fd_state(cx, fd, write) {
+            FdState::Done(Ok(nbytes)) => {
+                return Some(event(sub.userdata, r#type, Errno::Success, nbytes, false));
+            }
+            FdState::Done(Err(e)) => return Some(event(sub.userdata, r#type, e, 0, false)),
+            FdState::Poll(host) => host,
+        };
+        // A descriptor missing from the plan can only come from a guest rewriting its own
+        // shared memory during the call: report nothing for it.
+        let r = ready[*self.index.get(&fd.raw())?];
+        let (error, nbytes) = if r.invalid {
+            (Errno::Badf, 0)
+        } else if r.error {
+            (Errno::Io, 0)
+        } else if write && (r.writable || r.hangup) {
+            (Errno::Success, 0)
+        } else if !write && (r.readable || r.hangup) {
+            let n = crate::sys::poll::readable_bytes(host).unwrap_or(0);
+            (Errno::Success, n)
+        } else {
+            return None;
+        };
+        Some(event(sub.userdata, r#type, error, nbytes, r.hangup))
+    }
+}
+
+fn event(userdata: u64, r#type: Eventtype, error: Errno, nbytes: u64, hangup: bool) -> Event {
+    let flags = if hangup && error == Errno::Success {
+        Eventrwflags::FD_READWRITE_HANGUP
+    } else {
+        Eventrwflags::empty()
+    };
+    Event {
+        userdata,
+        error,
+        r#type,
+        fd_readwrite: EventFdReadwrite { nbytes, flags },
+    }
 }

@@ -1,21 +1,110 @@
-//! sock calls.
+//! Socket calls on sockets the embedder preopened (and the connections accepted from them).
+//!
+//! Data moves with one vectored `recvmsg`/`sendmsg` straight between the socket and the
+//! guest's buffers when its memory is unshared. Shared memory, or receive buffers that overlap,
+//! go through a bounded host buffer instead (a short transfer, which sockets allow).
 
-#![allow(unused_variables, unused_imports)]
+use std::borrow::Cow;
+use std::io::{IoSlice, IoSliceMut};
+use std::os::fd::{AsFd, BorrowedFd};
 
-use wasihost_guest::{GuestMemory, GuestPtr, GuestStr};
+use wasihost_guest::GuestMemory;
 
 use crate::ctx::WasiCtx;
+use crate::entry::{Entry, Kind, Socket};
 use crate::error::Error;
-use crate::preview1::types;
-use crate::preview1::types::Errno;
+use crate::preview1::types::{self, Errno, Fdflags, Riflags, Rights, Roflags, Sdflags};
+use crate::rights;
+use crate::sys::net;
+
+/// The most buffers one call hands to the OS (Linux's `IOV_MAX`); later ones are left unused,
+/// which makes the transfer short.
+const MAX_IOVS: usize = 1024;
+
+/// Size of the bounce buffer used with shared memory.
+const BOUNCE: u32 = 64 * 1024;
+
+/// The host socket behind `entry`, or `ENOTSOCK`.
+fn socket_fd(entry: &Entry) -> Result<BorrowedFd<'_>, Error> {
+    match &entry.kind {
+        Kind::Socket(s) => Ok(s.fd.as_fd()),
+        Kind::File(f) if net::is_socket(f.as_fd()) => Ok(f.as_fd()),
+        _ => Err(Errno::Notsock.into()),
+    }
+}
+
+/// The socket behind `fd`, checked for the socket type first and then for `needed`.
+fn socket(cx: &WasiCtx, fd: types::Fd, needed: Rights) -> Result<BorrowedFd<'_>, Error> {
+    let entry = cx.entry(fd)?;
+    let sock = socket_fd(entry)?;
+    entry.require(needed)?;
+    Ok(sock)
+}
 
 pub fn sock_accept(
     cx: &mut WasiCtx,
-    mem: &mut GuestMemory<'_>,
+    _mem: &mut GuestMemory<'_>,
     fd: types::Fd,
-    flags: types::Fdflags,
+    flags: Fdflags,
 ) -> Result<types::Fd, Error> {
-    Err(Errno::Nosys.into())
+    if !(flags - Fdflags::NONBLOCK).is_empty() {
+        return Err(Errno::Inval.into());
+    }
+    let listener = socket(cx, fd, Rights::SOCK_ACCEPT)?;
+    let conn = net::accept(listener, flags.contains(Fdflags::NONBLOCK))?;
+    let entry = Entry::new(
+        Kind::Socket(Socket {
+            fd: conn,
+            listener: false,
+        }),
+        rights::SOCKET,
+        Rights::empty(),
+    );
+    Ok(types::Fd::new(cx.table.insert(entry)?))
+}
+
+/// The non-empty `(offset, len)` regions of an iovec array, at most [`MAX_IOVS`] of them, with
+/// a total that fits in `u32`.
+fn regions<T: types_iovec::Iov>(
+    mem: &GuestMemory<'_>,
+    iovs: wasihost_guest::GuestSlice<T>,
+) -> Result<Vec<(u32, u32)>, Error> {
+    iovs.validate(mem)?;
+    let mut out = Vec::with_capacity((iovs.len() as usize).min(MAX_IOVS));
+    let mut total = 0u32;
+    for p in iovs.iter() {
+        if out.len() == MAX_IOVS || total == u32::MAX {
+            break;
+        }
+        let (buf, len) = p?.read(mem)?.parts();
+        let len = len.min(u32::MAX - total);
+        if len > 0 {
+            mem.region(buf, u64::from(len), 1)?;
+            out.push((buf, len));
+            total += len;
+        }
+    }
+    Ok(out)
+}
+
+/// Uniform access to the two iovec types.
+mod types_iovec {
+    use crate::preview1::types::{Ciovec, Iovec};
+
+    /// A buffer descriptor: guest address and length.
+    pub trait Iov: wasihost_guest::GuestType {
+        fn parts(&self) -> (u32, u32);
+    }
+    impl Iov for Iovec {
+        fn parts(&self) -> (u32, u32) {
+            (self.buf.offset(), self.buf_len)
+        }
+    }
+    impl Iov for Ciovec {
+        fn parts(&self) -> (u32, u32) {
+            (self.buf.offset(), self.buf_len)
+        }
+    }
 }
 
 pub fn sock_recv(
@@ -23,9 +112,49 @@ pub fn sock_recv(
     mem: &mut GuestMemory<'_>,
     fd: types::Fd,
     ri_data: types::IovecArray,
-    ri_flags: types::Riflags,
-) -> Result<(types::Size, types::Roflags), Error> {
-    Err(Errno::Nosys.into())
+    ri_flags: Riflags,
+) -> Result<(types::Size, Roflags), Error> {
+    let sock = socket(cx, fd, Rights::FD_READ)?;
+    let regions = regions(mem, ri_data)?;
+    let peek = ri_flags.contains(Riflags::RECV_PEEK);
+    let waitall = ri_flags.contains(Riflags::RECV_WAITALL);
+    let got = match mem.disjoint_slices_mut(&regions)? {
+        Some(mut slices) => {
+            let mut bufs: Vec<IoSliceMut<'_>> =
+                slices.iter_mut().map(|s| IoSliceMut::new(s)).collect();
+            net::recv(sock, &mut bufs, peek, waitall)?
+        }
+        None => {
+            let total: u32 = regions.iter().map(|r| r.1).sum();
+            let mut buf = vec![0u8; total.min(BOUNCE) as usize];
+            let got = net::recv(sock, &mut [IoSliceMut::new(&mut buf)], peek, waitall)?;
+            scatter(mem, &regions, &buf[..got.len])?;
+            got
+        }
+    };
+    let mut flags = Roflags::empty();
+    if got.truncated {
+        flags |= Roflags::RECV_DATA_TRUNCATED;
+    }
+    let len = u32::try_from(got.len).map_err(|_| Errno::Overflow)?;
+    Ok((len, flags))
+}
+
+/// Copy `data` into the guest regions in order.
+fn scatter(
+    mem: &mut GuestMemory<'_>,
+    regions: &[(u32, u32)],
+    mut data: &[u8],
+) -> Result<(), Error> {
+    for &(at, len) in regions {
+        if data.is_empty() {
+            break;
+        }
+        let n = (len as usize).min(data.len());
+        mem.copy_from_slice(at, &data[..n])?;
+        data = &data[n..];
+    }
+    Ok(())
 }
 
 pub fn sock_send(
@@ -35,14 +164,99 @@ pub fn sock_send(
     si_data: types::CiovecArray,
     si_flags: types::Siflags,
 ) -> Result<types::Size, Error> {
-    Err(Errno::Nosys.into())
+    if si_flags != 0 {
+        return Err(Errno::Inval.into());
+    }
+    let sock = socket(cx, fd, Rights::FD_WRITE)?;
+    let regions = regions(mem, si_data)?;
+    let sent = if mem.is_shared() {
+        let mut buf = Vec::with_capacity(BOUNCE as usize);
+        for &(at, len) in &regions {
+            let n = len.min(BOUNCE - buf.len() as u32);
+            let from = buf.len();
+            buf.resize(from + n as usize, 0);
+            mem.copy_to_slice(at, &mut buf[from..])?;
+            if buf.len() as u32 == BOUNCE {
+                break;
+            }
+        }
+        net::send(sock, &[IoSlice::new(&buf)])?
+    } else {
+        let mut parts: Vec<Cow<'_, [u8]>> = Vec::with_capacity(regions.len());
+        for &(at, len) in &regions {
+            parts.push(mem.bytes(at, len)?);
+        }
+        let bufs: Vec<IoSlice<'_>> = parts.iter().map(|p| IoSlice::new(p)).collect();
+        net::send(sock, &bufs)?
+    };
+    Ok(u32::try_from(sent).map_err(|_| Errno::Overflow)?)
 }
 
 pub fn sock_shutdown(
     cx: &mut WasiCtx,
-    mem: &mut GuestMemory<'_>,
+    _mem: &mut GuestMemory<'_>,
     fd: types::Fd,
-    how: types::Sdflags,
+    how: Sdflags,
 ) -> Result<(), Error> {
-    Err(Errno::Nosys.into())
+    let sock = socket(cx, fd, Rights::SOCK_SHUTDOWN)?;
+    net::shutdown(sock, how.contains(Sdflags::RD), how.contains(Sdflags::WR))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::UnsafeCell;
+    use std::io::{Read, Write};
+    use std::os::unix::net::UnixStream;
+
+    use wasihost_guest::{GuestPtr, GuestSlice};
+
+    use super::*;
+    use crate::preview1::types::{Ciovec, Fd, Iovec};
+
+    fn iov(mem: &mut GuestMemory<'_>, at: u32, buf: u32, len: u32) {
+        let v = Iovec {
+            buf: GuestPtr::new(buf),
+            buf_len: len,
+        };
+        mem.write(GuestPtr::new(at), &v).unwrap();
+    }
+
+    /// Shared memory cannot be lent to the OS: both directions go through the bounce buffer.
+    #[test]
+    fn shared_memory_round_trip() {
+        let (guest, host) = UnixStream::pair().unwrap();
+        (&host).write_all(b"shared!").unwrap();
+        let mut cx = WasiCtx::builder().preopen_socket(guest).build().unwrap();
+        let cells: Vec<UnsafeCell<u8>> = (0..4096).map(|_| UnsafeCell::new(0)).collect();
+        let mut mem = GuestMemory::Shared(&cells);
+        iov(&mut mem, 0, 100, 3);
+        iov(&mut mem, 8, 200, 8);
+        let (n, flags) = sock_recv(
+            &mut cx,
+            &mut mem,
+            Fd::new(3),
+            GuestSlice::new(0, 2),
+            Riflags::empty(),
+        )
+        .unwrap();
+        assert_eq!((n, flags), (7, Roflags::empty()));
+        let mut got = [0u8; 4];
+        mem.copy_to_slice(100, &mut got[..3]).unwrap();
+        assert_eq!(&got[..3], b"sha");
+        mem.copy_to_slice(200, &mut got).unwrap();
+        assert_eq!(&got, b"red!");
+
+        mem.copy_from_slice(300, b"hi").unwrap();
+        mem.copy_from_slice(400, b"you").unwrap();
+        iov(&mut mem, 16, 300, 2);
+        iov(&mut mem, 24, 400, 3);
+        let ciovs: GuestSlice<Ciovec> = GuestSlice::new(16, 2);
+        assert_eq!(
+            sock_send(&mut cx, &mut mem, Fd::new(3), ciovs, 0).unwrap(),
+            5
+        );
+        let mut got = [0u8; 5];
+        (&host).read_exact(&mut got).unwrap();
+        assert_eq!(&got, b"hiyou");
+    }
 }

@@ -1,7 +1,12 @@
 //! Everything specific to the host OS (Linux). Another OS is another module with these items.
 
 pub mod errno;
+pub mod io;
+pub mod net;
+pub mod poll;
 pub mod readdir;
+pub mod resolve;
+pub mod stat;
 
 use std::os::fd::BorrowedFd;
 

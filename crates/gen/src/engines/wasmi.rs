@@ -1,0 +1,76 @@
+//! Glue for wasmi 2.
+//!
+//! The generated code needs the runtime crate's `wasmi` feature (`wasihost-guest/wasmi`): it is
+//! what makes `Trap` a `wasmi::errors::HostError`, so a trap can ride in a `wasmi::Error` and the
+//! embedder can downcast it back.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{EngineEmitter, ModuleSig, wasm_ty};
+
+/// Emits `add_to_linker` for `wasmi::Linker`.
+pub struct Wasmi;
+
+impl EngineEmitter for Wasmi {
+    fn module_name(&self) -> &'static str {
+        "wasmi"
+    }
+
+    fn emit(&self, rt: &TokenStream, module: &ModuleSig) -> TokenStream {
+        let trait_name = &module.trait_name;
+        let module_name = &module.witx_name;
+        let registrations = module.funcs.iter().map(|f| {
+            let name = &f.witx_name;
+            let shim = &f.shim;
+            let args: Vec<_> = (0..f.params.len()).map(|i| format_ident!("arg{i}")).collect();
+            let tys: Vec<_> = f.params.iter().map(|t| wasm_ty(*t)).collect();
+            let ret = match f.results.first() {
+                Some(t) => wasm_ty(*t),
+                None => quote!(()),
+            };
+            quote! {
+                linker.func_wrap(
+                    #module_name,
+                    #name,
+                    move |mut caller: ::wasmi::Caller<'_, T>, #(#args: #tys),*| -> ::core::result::Result<#ret, ::wasmi::Error> {
+                        with_memory(&mut caller, |data, mem| {
+                            super::abi::#shim(get(data), mem, #(#args),*)
+                        })
+                    },
+                )?;
+            }
+        });
+        quote! {
+            use super::#trait_name;
+
+            /// Register every function of the module with `linker`, finding the caller's memory
+            /// by the export name `memory` on each call. `get` projects the store's data onto the
+            /// host implementation. A trap comes back from wasmi calls as a `wasmi::Error`
+            /// holding the runtime's `Trap` (`err.downcast_ref::<Trap>()`).
+            pub fn add_to_linker<T: 'static, H: #trait_name + ?Sized + 'static>(
+                linker: &mut ::wasmi::Linker<T>,
+                get: impl Fn(&mut T) -> &mut H + Send + Sync + Copy + 'static,
+            ) -> ::core::result::Result<(), ::wasmi::Error> {
+                #(#registrations)*
+                Ok(())
+            }
+
+            /// Run `f` with the caller's store data and a view of its memory. A guest without a
+            /// memory export gets an empty memory: any pointer it passes is out of bounds.
+            fn with_memory<T, R>(
+                caller: &mut ::wasmi::Caller<'_, T>,
+                f: impl FnOnce(&mut T, &mut #rt::GuestMemory<'_>) -> ::core::result::Result<R, #rt::Trap>,
+            ) -> ::core::result::Result<R, ::wasmi::Error> {
+                let result = match caller.get_export("memory") {
+                    Some(::wasmi::Extern::Memory(m)) => {
+                        let (bytes, data) = m.data_and_store_mut(caller);
+                        f(data, &mut #rt::GuestMemory::Unshared(bytes))
+                    }
+                    _ => f(caller.data_mut(), &mut #rt::GuestMemory::Unshared(&mut [])),
+                };
+                result.map_err(::wasmi::Error::host)
+            }
+        }
+    }
+}

@@ -1,0 +1,371 @@
+//! `fd_read`, `fd_write`, `fd_pread` and `fd_pwrite`: scatter/gather I/O between guest memory
+//! and the OS.
+//!
+//! With unshared memory every buffer of the call goes to the OS in one `readv`/`writev`/
+//! `preadv`/`pwritev` call, as slices of guest memory: no copy, and the OS's atomicity
+//! guarantees (pipe writes up to `PIPE_BUF`, `O_APPEND` writes) hold for the whole call. Shared
+//! memory, and reads into overlapping buffers (which cannot be borrowed mutably at once), go
+//! through a host buffer of at most [`CHUNK`] bytes instead.
+//!
+//! Host memory per call is bounded: the buffer list holds at most [`IOV_MAX`] entries (more is
+//! `EINVAL`, as from the OS) and the copy buffer at most [`CHUNK`] bytes.
+
+use std::io::{IoSlice, IoSliceMut, Read, Write};
+use std::os::fd::{AsFd, BorrowedFd};
+
+use wasihost_guest::{GuestError, GuestMemory, GuestSlice, GuestType};
+
+use super::offset_fd;
+use crate::ctx::WasiCtx;
+use crate::entry::{Entry, Kind};
+use crate::error::{Error, Result};
+use crate::preview1::types::{self, Errno, Fdflags, Rights};
+use crate::sys;
+use crate::sys::io::{IOV_MAX, MAX_RW};
+
+/// Size of the host buffer that shared memory and overlapping reads are copied through.
+const CHUNK: usize = 64 * 1024;
+
+/// One guest buffer: address and length, in bounds and non-empty.
+type Buf = (u32, u32);
+
+/// The buffers of an iovec array (`parts` gives each element's address and length). More than
+/// [`IOV_MAX`] elements is `EINVAL`; an array or a buffer outside memory, or a misaligned array,
+/// traps. Empty buffers are left out, and the total is cut to [`MAX_RW`] bytes as the OS does.
+fn buffers<T: GuestType>(
+    mem: &GuestMemory<'_>,
+    iovs: GuestSlice<T>,
+    parts: fn(&T) -> Buf,
+) -> Result<Vec<Buf>> {
+    if iovs.len() as usize > IOV_MAX {
+        return Err(Errno::Inval.into());
+    }
+    iovs.validate(mem)?;
+    let mut bufs = Vec::with_capacity(iovs.len() as usize);
+    for ptr in iovs.iter() {
+        let (addr, len) = parts(&ptr?.read(mem)?);
+        mem.region(addr, u64::from(len), 1)?;
+        if len > 0 {
+            bufs.push((addr, len));
+        }
+    }
+    let mut room = MAX_RW as u64;
+    bufs.retain_mut(|(_, len)| {
+        let keep = u64::from(*len).min(room);
+        room -= keep;
+        *len = keep as u32;
+        keep > 0
+    });
+    Ok(bufs)
+}
+
+fn iovec_parts(v: &types::Iovec) -> Buf {
+    (v.buf.offset(), v.buf_len)
+}
+
+fn ciovec_parts(v: &types::Ciovec) -> Buf {
+    (v.buf.offset(), v.buf_len)
+}
+
+pub fn fd_read(
+    cx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: types::Fd,
+    iovs: types::IovecArray,
+) -> Result<types::Size> {
+    let entry = cx.entry_mut(fd)?;
+    if let Kind::Dir(_) = entry.kind {
+        return Err(Errno::Badf.into());
+    }
+    entry.require(Rights::FD_READ)?;
+    let bufs = buffers(mem, iovs, iovec_parts)?;
+    let flags = entry.sync_flags;
+    let n = match &mut entry.kind {
+        Kind::Stream(s) => match s.reader.as_mut() {
+            Some(r) => read_stream(r, mem, &bufs)?,
+            None => return Err(Errno::Badf.into()),
+        },
+        Kind::File(f) => read_host(f.as_fd(), flags, mem, &bufs, None)?,
+        Kind::Socket(s) => read_host(s.fd.as_fd(), flags, mem, &bufs, None)?,
+        Kind::Dir(_) => return Err(Errno::Badf.into()),
+    };
+    size(n)
+}
+
+pub fn fd_pread(
+    cx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: types::Fd,
+    iovs: types::IovecArray,
+    offset: types::Filesize,
+) -> Result<types::Size> {
+    let entry = cx.entry(fd)?;
+    let host = offset_fd(entry, entry.rights.contains(Rights::FD_SEEK))?;
+    entry.require(Rights::FD_READ)?;
+    let bufs = buffers(mem, iovs, iovec_parts)?;
+    size(read_host(host, entry.sync_flags, mem, &bufs, Some(offset))?)
+}
+
+pub fn fd_write(
+    cx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: types::Fd,
+    iovs: types::CiovecArray,
+) -> Result<types::Size> {
+    let entry = cx.entry_mut(fd)?;
+    if let Kind::Dir(_) = entry.kind {
+        return Err(Errno::Badf.into());
+    }
+    entry.require(Rights::FD_WRITE)?;
+    let bufs = buffers(mem, iovs, ciovec_parts)?;
+    let n = write_entry(entry, mem, &bufs)?;
+    size(n)
+}
+
+pub fn fd_pwrite(
+    cx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: types::Fd,
+    iovs: types::CiovecArray,
+    offset: types::Filesize,
+) -> Result<types::Size> {
+    let entry = cx.entry(fd)?;
+    let host = offset_fd(entry, entry.rights.contains(Rights::FD_SEEK))?;
+    entry.require(Rights::FD_WRITE)?;
+    let bufs = buffers(mem, iovs, ciovec_parts)?;
+    // As on Linux, a file opened for appending appends whatever the offset.
+    size(write_host(
+        host,
+        entry.sync_flags,
+        mem,
+        &bufs,
+        Some(offset),
+    )?)
+}
+
+fn size(n: usize) -> Result<types::Size> {
+    types::Size::try_from(n).map_err(|_| Errno::Overflow.into())
+}
+
+fn write_entry(entry: &mut Entry, mem: &GuestMemory<'_>, bufs: &[Buf]) -> Result<usize> {
+    let flags = entry.sync_flags;
+    match &mut entry.kind {
+        Kind::Stream(s) => match s.writer.as_mut() {
+            Some(w) => write_stream(w, mem, bufs),
+            None => Err(Errno::Badf.into()),
+        },
+        Kind::File(f) => write_host(f.as_fd(), flags, mem, bufs, None),
+        Kind::Socket(s) => write_host(s.fd.as_fd(), flags, mem, bufs, None),
+        Kind::Dir(_) => Err(Errno::Badf.into()),
+    }
+}
+
+/// Read from a host descriptor (at `offset`, or at its file offset) into `bufs`.
+fn read_host(
+    fd: BorrowedFd<'_>,
+    flags: Fdflags,
+    mem: &mut GuestMemory<'_>,
+    bufs: &[Buf],
+    offset: Option<u64>,
+) -> Result<usize> {
+    sys::io::sync_for(fd, flags, true)?;
+    if let Some(slices) = mem.disjoint_slices_mut(bufs)? {
+        let mut iov: Vec<IoSliceMut<'_>> = slices.into_iter().map(IoSliceMut::new).collect();
+        return sys::io::readv(fd, &mut iov, offset);
+    }
+    // Only a file with an offset is read again after a full chunk: on a pipe or socket a
+    // second read could block although data was already received.
+    let repeat = !sys::io::is_unseekable(fd);
+    read_copied(mem, bufs, repeat, |chunk, done| {
+        let at = offset.map(|o| o.saturating_add(done));
+        sys::io::readv(fd, &mut [IoSliceMut::new(chunk)], at)
+    })
+}
+
+/// Write `bufs` to a host descriptor (at `offset`, or at its file offset), then sync if the
+/// guest asked for `SYNC` or `DSYNC`.
+fn write_host(
+    fd: BorrowedFd<'_>,
+    flags: Fdflags,
+    mem: &GuestMemory<'_>,
+    bufs: &[Buf],
+    offset: Option<u64>,
+) -> Result<usize> {
+    let n = match mem {
+        GuestMemory::Unshared(m) => {
+            let iov = bufs
+                .iter()
+                .map(|&b| guest_slice(m, b).map(IoSlice::new))
+                .collect::<Result<Vec<_>>>()?;
+            sys::io::writev(fd, &iov, offset)?
+        }
+        GuestMemory::Shared(_) => write_copied(mem, bufs, |chunk, done| {
+            let at = offset.map(|o| o.saturating_add(done));
+            sys::io::writev(fd, &[IoSlice::new(chunk)], at)
+        })?,
+    };
+    if n > 0 {
+        sys::io::sync_for(fd, flags, false)?;
+    }
+    Ok(n)
+}
+
+/// The bytes of an already validated buffer of unshared memory.
+fn guest_slice(m: &[u8], (addr, len): Buf) -> Result<&[u8]> {
+    let start = addr as usize;
+    m.get(start..start + len as usize).ok_or_else(|| {
+        Error::Guest(GuestError::PtrOutOfBounds {
+            offset: addr,
+            len: u64::from(len),
+            memory_len: m.len() as u64,
+        })
+    })
+}
+
+/// Read from an embedder stream: one `read_vectored` call (one `read` through the copy buffer).
+fn read_stream(r: &mut dyn Read, mem: &mut GuestMemory<'_>, bufs: &[Buf]) -> Result<usize> {
+    if let Some(slices) = mem.disjoint_slices_mut(bufs)? {
+        let mut iov: Vec<IoSliceMut<'_>> = slices.into_iter().map(IoSliceMut::new).collect();
+        return retry_interrupted(|| r.read_vectored(&mut iov));
+    }
+    read_copied(mem, bufs, false, |chunk, _| {
+        retry_interrupted(|| r.read(chunk))
+    })
+}
+
+/// Write everything to an embedder stream and flush it, so the embedder sees each write.
+fn write_stream(w: &mut dyn Write, mem: &GuestMemory<'_>, bufs: &[Buf]) -> Result<usize> {
+    let n = match mem {
+        GuestMemory::Unshared(m) => {
+            let mut n = 0;
+            for &b in bufs {
+                w.write_all(guest_slice(m, b)?)?;
+                n += b.1 as usize;
+            }
+            n
+        }
+        GuestMemory::Shared(_) => write_copied(mem, bufs, |chunk, _| {
+            w.write_all(chunk)?;
+            Ok(chunk.len())
+        })?,
+    };
+    w.flush()?;
+    Ok(n)
+}
+
+fn retry_interrupted(mut op: impl FnMut() -> std::io::Result<usize>) -> Result<usize> {
+    loop {
+        match op() {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            other => return Ok(other?),
+        }
+    }
+}
+
+/// A position in a list of guest buffers, for copying through a host buffer.
+struct Cursor<'b> {
+    bufs: &'b [Buf],
+    /// Index of the current buffer.
+    index: usize,
+    /// Bytes of the current buffer already used.
+    used: u32,
+}
+
+impl<'b> Cursor<'b> {
+    fn new(bufs: &'b [Buf]) -> Self {
+        Cursor {
+            bufs,
+            index: 0,
+            used: 0,
+        }
+    }
+
+    /// The next guest span of at most `max` bytes (address, length), or `None` at the end.
+    fn next(&mut self, max: usize) -> Option<(u32, usize)> {
+        let &(addr, len) = self.bufs.get(self.index)?;
+        let take = ((len - self.used) as usize).min(max);
+        let at = addr + self.used;
+        self.used += take as u32;
+        if self.used == len {
+            self.index += 1;
+            self.used = 0;
+        }
+        Some((at, take))
+    }
+}
+
+fn total(bufs: &[Buf]) -> usize {
+    bufs.iter().map(|&(_, len)| len as usize).sum()
+}
+
+/// Gather `bufs` chunk by chunk into a host buffer and hand each chunk to `sink` (with the
+/// bytes written so far), until everything is written or `sink` writes less than a chunk. An
+/// error after some bytes were written ends the call with the count, as a short write.
+fn write_copied(
+    mem: &GuestMemory<'_>,
+    bufs: &[Buf],
+    mut sink: impl FnMut(&[u8], u64) -> Result<usize>,
+) -> Result<usize> {
+    let mut chunk = vec![0u8; total(bufs).min(CHUNK)];
+    let mut cursor = Cursor::new(bufs);
+    let mut done = 0usize;
+    loop {
+        let mut filled = 0;
+        while filled < chunk.len() {
+            let Some((at, len)) = cursor.next(chunk.len() - filled) else {
+                break;
+            };
+            mem.copy_to_slice(at, &mut chunk[filled..filled + len])?;
+            filled += len;
+        }
+        if filled == 0 {
+            return Ok(done);
+        }
+        match sink(&chunk[..filled], done as u64) {
+            Ok(n) => {
+                done += n.min(filled);
+                if n < filled {
+                    return Ok(done);
+                }
+            }
+            Err(e) if done == 0 => return Err(e),
+            Err(_) => return Ok(done),
+        }
+    }
+}
+
+/// Fill `bufs` from `source` through a host buffer, in order (so with overlapping buffers the
+/// later ones win, as with `readv`). `source` gets a chunk to fill and the bytes read so far;
+/// it is called again only with `repeat` and after it filled a whole chunk.
+fn read_copied(
+    mem: &mut GuestMemory<'_>,
+    bufs: &[Buf],
+    repeat: bool,
+    mut source: impl FnMut(&mut [u8], u64) -> Result<usize>,
+) -> Result<usize> {
+    let total = total(bufs);
+    let mut chunk = vec![0u8; total.min(CHUNK)];
+    let mut cursor = Cursor::new(bufs);
+    let mut done = 0usize;
+    while done < total {
+        let want = chunk.len().min(total - done);
+        let n = match source(&mut chunk[..want], done as u64) {
+            Ok(n) => n.min(want),
+            Err(e) if done == 0 => return Err(e),
+            Err(_) => break,
+        };
+        let mut copied = 0;
+        while copied < n {
+            let Some((at, len)) = cursor.next(n - copied) else {
+                break;
+            };
+            mem.copy_from_slice(at, &chunk[copied..copied + len])?;
+            copied += len;
+        }
+        done += n;
+        if n < want || !repeat {
+            break;
+        }
+    }
+    Ok(done)
+}
