@@ -92,17 +92,28 @@ fn run_wasmtime(
     ctx: WasiCtx,
     bad_module: impl Fn(&dyn std::fmt::Display) -> Failure,
 ) -> Result<u32, Failure> {
+    use wasihost::wasmtime_host;
     let engine = wasmtime::Engine::default();
     let module = wasmtime::Module::new(&engine, wasm).map_err(|e| bad_module(&e))?;
-    wasihost::wasmtime_host::run(&engine, &module, ctx).map_err(|e| {
-        Failure::Trap(
-            match (e.downcast_ref::<Trap>(), e.downcast_ref::<wasmtime::Trap>()) {
-                (Some(t), _) => t.to_string(),
-                (None, Some(t)) => t.to_string(),
-                (None, None) => one_line(&e),
-            },
-        )
-    })
+    if module.get_export("_start").is_none() {
+        return Err(bad_module(&"not a WASI command: no `_start` export"));
+    }
+    let trap = |e: wasmtime::Error| {
+        match (e.downcast_ref::<Trap>(), e.downcast_ref::<wasmtime::Trap>()) {
+            (Some(t), _) => Some(t.to_string()),
+            (None, Some(t)) => Some(t.to_string()),
+            (None, None) => None,
+        }
+        .map_or_else(|| bad_module(&one_line(&e)), Failure::Trap)
+    };
+    let mut linker = wasmtime::Linker::new(&engine);
+    wasmtime_host::add_to_linker_for_module(&mut linker, &module, |cx: &mut WasiCtx| cx)
+        .map_err(|e| bad_module(&e))?;
+    let mut store = wasmtime::Store::new(&engine, ctx);
+    // A module that cannot be linked (an import we do not provide) is bad input; a trap in its
+    // start function is a trap.
+    let instance = linker.instantiate(&mut store, &module).map_err(trap)?;
+    wasmtime_host::call_start(&mut store, &instance).map_err(trap)
 }
 
 /// Compile and run on wasmi.
@@ -111,13 +122,25 @@ fn run_wasmi(
     ctx: WasiCtx,
     bad_module: impl Fn(&dyn std::fmt::Display) -> Failure,
 ) -> Result<u32, Failure> {
+    use wasihost::wasmi_host;
     let engine = wasmi::Engine::default();
     let module = wasmi::Module::new(&engine, wasm).map_err(|e| bad_module(&e))?;
-    wasihost::wasmi_host::run(&engine, &module, ctx).map_err(|e| {
-        Failure::Trap(match (e.downcast_ref::<Trap>(), e.as_trap_code()) {
-            (Some(t), _) => t.to_string(),
-            (None, Some(code)) => format!("wasm trap: {}", code.trap_message()),
-            (None, None) => one_line(&e),
-        })
-    })
+    if module.get_export("_start").is_none() {
+        return Err(bad_module(&"not a WASI command: no `_start` export"));
+    }
+    let trap = |e: wasmi::Error| {
+        match (e.downcast_ref::<Trap>(), e.as_trap_code()) {
+            (Some(t), _) => Some(t.to_string()),
+            (None, Some(code)) => Some(format!("wasm trap: {}", code.trap_message())),
+            (None, None) => None,
+        }
+        .map_or_else(|| bad_module(&one_line(&e)), Failure::Trap)
+    };
+    let mut linker = wasmi::Linker::new(&engine);
+    wasmi_host::add_to_linker(&mut linker, |cx: &mut WasiCtx| cx).map_err(|e| bad_module(&e))?;
+    let mut store = wasmi::Store::new(&engine, ctx);
+    let instance = linker
+        .instantiate_and_start(&mut store, &module)
+        .map_err(trap)?;
+    wasmi_host::call_start(&mut store, &instance).map_err(trap)
 }

@@ -95,3 +95,27 @@ fn trap_prints_one_message_and_fails() {
         assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     }
 }
+
+#[test]
+fn modules_that_cannot_run_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let unknown_import = write_wat(
+        dir.path(),
+        "import.wat",
+        r#"(module (import "wasi_snapshot_preview1" "no_such_call" (func))
+             (memory (export "memory") 1) (func (export "_start")))"#,
+    );
+    let no_start = write_wat(
+        dir.path(),
+        "nostart.wat",
+        r#"(module (memory (export "memory") 1) (func (export "main")))"#,
+    );
+    for engine in ENGINES {
+        for (m, needle) in [(&unknown_import, "no_such_call"), (&no_start, "_start")] {
+            let (status, _, err) = output(wasihost(engine).arg(m));
+            assert_eq!(status, 2, "{engine}: {err}");
+            assert_eq!(err.trim_end().lines().count(), 1, "{engine}: {err}");
+            assert!(err.contains(needle), "{engine}: {err}");
+        }
+    }
+}

@@ -3,10 +3,7 @@
 
 mod common;
 
-use common::{output, wasihost};
-
-/// The engines that register preview0. (The wasmi glue registers preview1 only for now.)
-const ENGINES_WITH_PREVIEW0: &[&str] = &["wasmtime"];
+use common::{ENGINES, output, wasihost};
 
 const BOTH: &str = r#"(module
   (import "wasi_snapshot_preview1" "fd_write" (func $write1 (param i32 i32 i32 i32) (result i32)))
@@ -39,7 +36,7 @@ fn module_importing_both_snapshots_runs() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("both.wat");
     std::fs::write(&path, BOTH).unwrap();
-    for engine in ENGINES_WITH_PREVIEW0 {
+    for engine in ENGINES {
         let (status, out, err) = output(wasihost(engine).arg(&path).args(["x", "y"]));
         assert_eq!(out, "preview1\npreview0\n", "{engine}: {err}");
         assert_eq!(status, 9 + 9 + 3, "{engine}");
@@ -51,7 +48,7 @@ fn module_importing_only_preview0_runs() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("p0.wat");
     std::fs::write(&path, ONLY_PREVIEW0).unwrap();
-    for engine in ENGINES_WITH_PREVIEW0 {
+    for engine in ENGINES {
         let (status, out, err) = output(wasihost(engine).arg(&path));
         assert_eq!(
             (status, out.as_str()),

@@ -64,13 +64,15 @@ use wasmi::{Engine, Instance, Linker, Module, Store};
 use crate::WasiCtx;
 use wasihost_guest::Trap;
 
-/// Register every `wasi_snapshot_preview1` function with `linker`. `get` projects the store's
+/// Register every `wasi_snapshot_preview1` and `wasi_unstable` (preview0) function with
+/// `linker`, so modules importing either snapshot (or both) link. `get` projects the store's
 /// data onto the [`WasiCtx`]. Each call finds the caller's memory through its `memory` export.
 pub fn add_to_linker<T: 'static>(
     linker: &mut Linker<T>,
     get: impl Fn(&mut T) -> &mut WasiCtx + Send + Sync + Copy + 'static,
 ) -> Result<(), wasmi::Error> {
-    crate::preview1::wasi_snapshot_preview1::wasmi::add_to_linker(linker, get)
+    crate::preview1::wasi_snapshot_preview1::wasmi::add_to_linker(linker, get)?;
+    crate::preview0::wasi_unstable::wasmi::add_to_linker(linker, get)
 }
 
 /// The exit status carried by an error from a guest call, if the guest called `proc_exit` (our

@@ -1,6 +1,6 @@
 //! Running WASI guests on wasmtime.
 
-use wasmtime::{Engine, Linker, Module, Store};
+use wasmtime::{Engine, Instance, Linker, Module, Store};
 
 use crate::WasiCtx;
 use wasihost_guest::Trap;
@@ -40,12 +40,15 @@ pub fn run(engine: &Engine, module: &Module, ctx: WasiCtx) -> wasmtime::Result<u
     add_to_linker_for_module(&mut linker, module, |cx: &mut WasiCtx| cx)?;
     let mut store = Store::new(engine, ctx);
     let instance = linker.instantiate(&mut store, module)?;
-    let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
-    match start.call(&mut store, ()) {
+    call_start(&mut store, &instance)
+}
+
+/// Call the `_start` export of `instance` and return the exit status: the `proc_exit` code, or 0
+/// when `_start` returns. Traps are errors.
+pub fn call_start<T: 'static>(store: &mut Store<T>, instance: &Instance) -> wasmtime::Result<u32> {
+    let start = instance.get_typed_func::<(), ()>(&mut *store, "_start")?;
+    match start.call(&mut *store, ()) {
         Ok(()) => Ok(0),
-        Err(e) => match exit_code(&e) {
-            Some(code) => Ok(code),
-            None => Err(e),
-        },
+        Err(e) => exit_code(&e).ok_or(e),
     }
 }
