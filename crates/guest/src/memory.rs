@@ -114,6 +114,9 @@ impl<'a> GuestMemory<'a> {
     }
 
     /// The `len` bytes at `offset`: borrowed from unshared memory, copied from shared memory.
+    ///
+    /// The copy from shared memory allocates `len` bytes: callers handling guest-chosen lengths
+    /// bound them first, or use [`GuestMemory::copy_to_slice`] with a buffer of their own.
     pub fn bytes(&self, offset: u32, len: u32) -> Result<Cow<'_, [u8]>, GuestError> {
         let range = self.array_region::<u8>(offset, len)?;
         Ok(match self {

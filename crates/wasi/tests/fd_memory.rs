@@ -9,7 +9,7 @@ use std::io::{Seek, SeekFrom, Write};
 use std::os::fd::OwnedFd;
 
 use wasihost::guest::{GuestMemory, GuestPtr, GuestSlice};
-use wasihost::preview1::types::{Ciovec, Errno, Fd, Iovec, Whence};
+use wasihost::preview1::types::{Ciovec, Errno, Fd, Fdflags, Iovec, Whence};
 use wasihost::preview1::wasi_snapshot_preview1::WasiSnapshotPreview1;
 use wasihost::{Stdio, WasiCtx};
 
@@ -115,7 +115,6 @@ fn shared_memory_positioned_io() {
 fn shared_memory_pipe_read_returns_what_is_there() {
     // One read call only: a second one could block although data already arrived.
     let (reader, mut writer) = std::io::pipe().unwrap();
-    writer.write_all(b"ten bytes!").unwrap();
     let mut cx = WasiCtx::builder()
         .stdin(Stdio::Fd(OwnedFd::from(reader)))
         .build()
@@ -123,6 +122,19 @@ fn shared_memory_pipe_read_returns_what_is_there() {
     let cells = shared_cells(MEM);
     let mut mem = GuestMemory::Shared(&cells);
     let into = iovecs(&mut mem, &[(4096, 200_000), (300_000, 10)]);
+    // NONBLOCK is the OS's: an empty pipe then reads as EAGAIN instead of blocking.
+    cx.fd_fdstat_set_flags(&mut mem, Fd::new(0), Fdflags::NONBLOCK)
+        .unwrap();
+    let st = cx.fd_fdstat_get(&mut mem, Fd::new(0)).unwrap();
+    assert_eq!(st.fs_flags, Fdflags::NONBLOCK);
+    let e = cx.fd_read(&mut mem, Fd::new(0), into).unwrap_err();
+    assert_eq!(e.errno(), Some(Errno::Again));
+    // No offset on a pipe, whatever the rights.
+    let e = cx
+        .fd_seek(&mut mem, Fd::new(0), 0, Whence::Cur)
+        .unwrap_err();
+    assert_eq!(e.errno(), Some(Errno::Spipe));
+    writer.write_all(b"ten bytes!").unwrap();
     assert_eq!(cx.fd_read(&mut mem, Fd::new(0), into).unwrap(), 10);
     assert_eq!(guest_bytes(&mem, 4096, 10), b"ten bytes!");
     drop(writer);
@@ -204,7 +216,6 @@ fn bad_buffers_trap_before_anything_moves() {
 
 #[test]
 fn sync_flags_apply_to_writes_and_reads() {
-    use wasihost::preview1::types::Fdflags;
     let mut file = temp_file();
     let mut cx = ctx_with_file(&file);
     let mut bytes = vec![0u8; 1 << 16];

@@ -226,7 +226,8 @@ fn guest_slice(m: &[u8], (addr, len): Buf) -> Result<&[u8]> {
 fn read_stream(r: &mut dyn Read, mem: &mut GuestMemory<'_>, bufs: &[Buf]) -> Result<usize> {
     if let Some(slices) = mem.disjoint_slices_mut(bufs)? {
         let mut iov: Vec<IoSliceMut<'_>> = slices.into_iter().map(IoSliceMut::new).collect();
-        return retry_interrupted(|| r.read_vectored(&mut iov));
+        // A reader claiming more than it was given cannot make the guest see more.
+        return Ok(retry_interrupted(|| r.read_vectored(&mut iov))?.min(total(bufs)));
     }
     read_copied(mem, bufs, false, |chunk, _| {
         retry_interrupted(|| r.read(chunk))
