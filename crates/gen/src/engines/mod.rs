@@ -52,8 +52,7 @@
 //!         let import_module = &module.witx_name;
 //!         let registrations = module.funcs.iter().map(|f| {
 //!             let (name, shim) = (&f.witx_name, &f.shim);
-//!             let args: Vec<_> = (0..f.params.len()).map(|i| format_ident!("a{i}")).collect();
-//!             let tys: Vec<_> = f.params.iter().map(|t| wasihost_gen::wasm_ty(*t)).collect();
+//!             let (args, tys, _ret) = f.closure_parts();
 //!             quote! {
 //!                 linker.define(#import_module, #name,
 //!                     move |caller: &mut ::acme::Caller<T>, #(#args: #tys),*| {
@@ -90,7 +89,7 @@
 //! };
 //! let code = Acme.emit(&quote!(::wasihost_guest), &module).to_string();
 //! assert!(code.contains("linker . define (\"demo\" , \"ping\""), "{code}");
-//! assert!(code.contains("super :: abi :: ping (get (data) , & mut mem , a0)"), "{code}");
+//! assert!(code.contains("super :: abi :: ping (get (data) , & mut mem , arg0)"), "{code}");
 //! ```
 //!
 //! `crates/gen/tests` then checks the new glue the way it checks the others: an end-to-end test
@@ -189,5 +188,21 @@ pub fn wasm_ty(t: WasmType) -> TokenStream {
         WasmType::I64 => quote!(i64),
         WasmType::F32 => quote!(f32),
         WasmType::F64 => quote!(f64),
+    }
+}
+
+impl FuncSig {
+    /// The pieces of a host closure for this function: argument names (`arg0`, `arg1`, ...),
+    /// their Rust types, and the Rust type of the result (`()` when there is none).
+    pub fn closure_parts(&self) -> (Vec<Ident>, Vec<TokenStream>, TokenStream) {
+        let args = (0..self.params.len())
+            .map(|i| quote::format_ident!("arg{i}"))
+            .collect();
+        let tys = self.params.iter().map(|t| wasm_ty(*t)).collect();
+        let ret = match self.results.first() {
+            Some(t) => wasm_ty(*t),
+            None => quote!(()),
+        };
+        (args, tys, ret)
     }
 }

@@ -1,9 +1,9 @@
 //! Glue for wasmtime 48.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
-use super::{EngineEmitter, ModuleSig, wasm_ty};
+use super::{EngineEmitter, ModuleSig};
 
 /// Emits `add_to_linker` for `wasmtime::Linker`.
 pub struct Wasmtime;
@@ -19,12 +19,7 @@ impl EngineEmitter for Wasmtime {
         let registrations = module.funcs.iter().map(|f| {
             let name = &f.witx_name;
             let shim = &f.shim;
-            let args: Vec<_> = (0..f.params.len()).map(|i| format_ident!("arg{i}")).collect();
-            let tys: Vec<_> = f.params.iter().map(|t| wasm_ty(*t)).collect();
-            let ret = match f.results.first() {
-                Some(t) => wasm_ty(*t),
-                None => quote!(()),
-            };
+            let (args, tys, ret) = f.closure_parts();
             quote! {
                 linker.func_wrap(
                     #module_name,
