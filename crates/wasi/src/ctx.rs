@@ -314,7 +314,7 @@ fn stdio_entry(i: usize, s: Stdio) -> std::io::Result<Entry> {
                 1 => rustix::stdio::stdout(),
                 _ => rustix::stdio::stderr(),
             };
-            File::from(rustix::io::fcntl_dupfd_cloexec(host.as_fd(), 0)?)
+            File::from(crate::sys::inherit_stdio(host)?)
         }
         Stdio::Null => {
             let mut o = std::fs::OpenOptions::new();

@@ -42,3 +42,33 @@ pub fn socket_filetype(fd: BorrowedFd<'_>) -> Filetype {
         _ => Filetype::SocketStream,
     }
 }
+
+/// A descriptor for the guest to use as one of the host's standard streams.
+///
+/// Terminals and pipes are reopened (through `/proc/self/fd`) so the guest gets its own open
+/// file description: flags it sets with `fd_fdstat_set_flags` (NONBLOCK, APPEND) then stay off
+/// the host process's stdio, which would otherwise share them, and outlive the guest, through
+/// `dup`. Files and sockets (whose offset or connection must stay shared, or which cannot be
+/// reopened) are duplicated.
+pub fn inherit_stdio(host: BorrowedFd<'_>) -> std::io::Result<std::os::fd::OwnedFd> {
+    use rustix::fs::{Mode, OFlags};
+    let st = rustix::fs::fstat(host)?;
+    let reopen = matches!(
+        FileType::from_raw_mode(st.st_mode),
+        FileType::CharacterDevice | FileType::Fifo
+    );
+    if reopen {
+        let host_flags = rustix::fs::fcntl_getfl(host)?;
+        let path = format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&host));
+        // NONBLOCK so that opening a pipe never waits for the other end (a pipe with no reader
+        // left fails with ENXIO and is duplicated instead); the host's own flags are then
+        // copied over.
+        let flags = (host_flags & OFlags::RWMODE) | OFlags::CLOEXEC | OFlags::NOCTTY;
+        if let Ok(fd) = rustix::fs::open(path.as_str(), flags | OFlags::NONBLOCK, Mode::empty())
+        {
+            rustix::fs::fcntl_setfl(&fd, host_flags & (OFlags::APPEND | OFlags::NONBLOCK))?;
+            return Ok(fd);
+        }
+    }
+    Ok(rustix::io::fcntl_dupfd_cloexec(host, 0)?)
+}
