@@ -21,7 +21,10 @@ fn nonblock_on_inherited_stdin_does_not_reach_the_host() {
     let host_flags = rustix::fs::fcntl_getfl(rustix::stdio::stdin()).unwrap();
     rustix::stdio::dup2_stdin(&saved).unwrap();
     assert_eq!(set, Ok(0));
-    assert!(!host_flags.contains(OFlags::NONBLOCK), "host stdin became non-blocking");
+    assert!(
+        !host_flags.contains(OFlags::NONBLOCK),
+        "host stdin became non-blocking"
+    );
     // The guest's own descriptor is non-blocking: an empty pipe gives EAGAIN (6).
     let mut bytes = vec![0u8; 64];
     bytes[0..4].copy_from_slice(&32u32.to_le_bytes());

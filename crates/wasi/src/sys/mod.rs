@@ -64,8 +64,7 @@ pub fn inherit_stdio(host: BorrowedFd<'_>) -> std::io::Result<std::os::fd::Owned
         // left fails with ENXIO and is duplicated instead); the host's own flags are then
         // copied over.
         let flags = (host_flags & OFlags::RWMODE) | OFlags::CLOEXEC | OFlags::NOCTTY;
-        if let Ok(fd) = rustix::fs::open(path.as_str(), flags | OFlags::NONBLOCK, Mode::empty())
-        {
+        if let Ok(fd) = rustix::fs::open(path.as_str(), flags | OFlags::NONBLOCK, Mode::empty()) {
             rustix::fs::fcntl_setfl(&fd, host_flags & (OFlags::APPEND | OFlags::NONBLOCK))?;
             return Ok(fd);
         }
