@@ -38,9 +38,23 @@ impl Outcome {
     }
 }
 
-/// Run the WAT module `wat` (which must export `memory` and `_start`) with `ctx` on wasmtime,
-/// with both snapshots registered.
+/// The engine the WAT suites run on: `WASIHOST_TEST_ENGINE` (`wasmtime`, the default, or
+/// `wasmi`). CI runs these suites once per engine.
+pub fn engine() -> String {
+    std::env::var("WASIHOST_TEST_ENGINE").unwrap_or_else(|_| "wasmtime".to_string())
+}
+
+/// Run the WAT module `wat` (which must export `memory` and `_start`) with `ctx` on the engine
+/// [`engine`] names, with both snapshots registered.
 pub fn run_wat(wat: &str, ctx: WasiCtx) -> Outcome {
+    match engine().as_str() {
+        "wasmtime" => run_wasmtime(wat, ctx),
+        "wasmi" => run_wasmi(wat, ctx),
+        other => panic!("unknown WASIHOST_TEST_ENGINE {other}"),
+    }
+}
+
+fn run_wasmtime(wat: &str, ctx: WasiCtx) -> Outcome {
     let engine = Engine::default();
     let module = Module::new(&engine, wat).expect("module compiles");
     let mut linker = Linker::new(&engine);
@@ -49,18 +63,30 @@ pub fn run_wat(wat: &str, ctx: WasiCtx) -> Outcome {
     let instance = linker
         .instantiate(&mut store, &module)
         .expect("instantiate");
-    let start = instance
-        .get_typed_func::<(), ()>(&mut store, "_start")
-        .unwrap();
-    let status = match start.call(&mut store, ()) {
-        Ok(()) => Ok(0),
-        Err(e) => match wasihost::wasmtime_host::exit_code(&e) {
-            Some(code) => Ok(code),
-            None => Err(format!("{e:#}")),
-        },
-    };
+    let status = wasihost::wasmtime_host::call_start(&mut store, &instance)
+        .map_err(|e| format!("{e:#}"));
     let mem = instance
         .get_memory(&mut store, "memory")
+        .unwrap()
+        .data(&store)
+        .to_vec();
+    Outcome { status, mem }
+}
+
+fn run_wasmi(wat: &str, ctx: WasiCtx) -> Outcome {
+    let engine = wasmi::Engine::default();
+    let bytes = wat::parse_str(wat).expect("valid WAT");
+    let module = wasmi::Module::new(&engine, &bytes).expect("module compiles");
+    let mut linker = wasmi::Linker::new(&engine);
+    wasihost::wasmi_host::add_to_linker(&mut linker, |cx: &mut WasiCtx| cx).unwrap();
+    let mut store = wasmi::Store::new(&engine, ctx);
+    let instance = linker
+        .instantiate_and_start(&mut store, &module)
+        .expect("instantiate");
+    let status =
+        wasihost::wasmi_host::call_start(&mut store, &instance).map_err(|e| format!("{e:#}"));
+    let mem = instance
+        .get_memory(&store, "memory")
         .unwrap()
         .data(&store)
         .to_vec();
