@@ -63,8 +63,8 @@ fn run_wasmtime(wat: &str, ctx: WasiCtx) -> Outcome {
     let instance = linker
         .instantiate(&mut store, &module)
         .expect("instantiate");
-    let status = wasihost::wasmtime_host::call_start(&mut store, &instance)
-        .map_err(|e| format!("{e:#}"));
+    let status =
+        wasihost::wasmtime_host::call_start(&mut store, &instance).map_err(|e| format!("{e:#}"));
     let mem = instance
         .get_memory(&mut store, "memory")
         .unwrap()
