@@ -2,10 +2,13 @@
 //! WebAssembly.
 //!
 //! Build a [`WasiCtx`] with [`WasiCtx::builder`], register it with an engine's linker (see
-//! [`wasmtime_host`]), instantiate the guest and call `_start`. Every function of both
-//! snapshots is implemented on Linux; everything OS-specific lives in one `sys` module.
+//! `wasmtime_host` and `wasmi_host`, behind the features of the same names), instantiate the
+//! guest and call `_start`. Every function of both snapshots is implemented on Linux;
+//! everything OS-specific lives in one `sys` module.
 //!
 //! ```no_run
+//! # #[cfg(not(feature = "wasmtime"))] fn main() {}
+//! # #[cfg(feature = "wasmtime")]
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let engine = wasmtime::Engine::default();
 //! let module = wasmtime::Module::from_file(&engine, "hello.wasm")?;
