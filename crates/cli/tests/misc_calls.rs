@@ -36,11 +36,9 @@ fn guest_sees_args_env_clocks_and_randomness() {
     }
 }
 
-/// Run a WAT `_start` body (with one argument and one environment variable) that leaves a value
-/// in memory at 0, returned through proc_exit.
-fn run_wat(engine: &str, imports: &str, body: &str) -> (i32, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("m.wat");
+/// Write a module whose `_start` runs `body` and then exits with the i32 it left at address 0.
+fn write_module(dir: &std::path::Path, imports: &str, body: &str) -> std::path::PathBuf {
+    let path = dir.join("m.wat");
     let wat = format!(
         r#"(module {imports}
   (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
@@ -48,6 +46,13 @@ fn run_wat(engine: &str, imports: &str, body: &str) -> (i32, String) {
   (func (export "_start") {body} (call $exit (i32.load (i32.const 0)))))"#
     );
     std::fs::write(&path, wat).unwrap();
+    path
+}
+
+/// Run such a module with one argument and one environment variable: (status, stderr).
+fn run_wat(engine: &str, imports: &str, body: &str) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_module(dir.path(), imports, body);
     let (status, _, err) = output(wasihost(engine).args(["--env", "A=1"]).arg(&path).arg("x"));
     (status, err)
 }
@@ -163,14 +168,7 @@ fn environment_flags() {
     let body = "(drop (call $esz (i32.const 0) (i32.const 4)))";
     for engine in ENGINES {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("m.wat");
-        let wat = format!(
-            r#"(module {imports}
-  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
-  (memory (export "memory") 1)
-  (func (export "_start") {body} (call $exit (i32.load (i32.const 0)))))"#
-        );
-        std::fs::write(&path, wat).unwrap();
+        let path = write_module(dir.path(), imports, body);
         // No environment unless asked.
         assert_eq!(output(wasihost(engine).arg(&path)).0, 0);
         // `--env NAME` copies the host's value; `--env NAME=VALUE` sets it.
