@@ -1,120 +1,181 @@
 //! What a guest file descriptor refers to, and the rights it carries.
+//!
+//! # The rights model
+//!
+//! Each descriptor has two sets of rights (and two more for what it hands down to descriptors
+//! opened through it):
+//!
+//! - its **ceiling**: what the descriptor may ever do. The embedder sets it on a preopen (all
+//!   rights, a read-only mount, or a mask of its choice); a descriptor opened beneath it gets
+//!   what its parent hands down, whatever rights the guest asked for; the guest lowers it
+//!   for good by dropping rights with `fd_fdstat_set_rights`.
+//! - its **requested** rights: what the guest asked for when it opened it (within the
+//!   ceiling), reported by `fd_fdstat_get`.
+//!
+//! A call is allowed when the rights it needs are in the ceiling, and, for the rights that
+//! read a file's contents or change anything ([`rights::ENFORCED`]), in the requested set too:
+//! the host file was opened for reading, writing or both from them, and a guest that gave up
+//! the right to change something keeps that promise. Likewise a directory hands down only the
+//! enforced rights the guest asked it to hand down. So a guest that opened a file asking only
+//! for `FD_READ | FD_SEEK` may still call
+//! `fd_filestat_get` or `fd_advise` (harmless, within the ceiling), but not `fd_write`. What the
+//! embedder forbids is never reachable: a right outside the ceiling is refused with
+//! `ENOTCAPABLE`, or `EROFS` for a change beneath a read-only mount.
 
-use std::fs::File;
-use std::io::{Read, Write};
-use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::fdpool::Fd;
-use crate::preview1::types::{Errno, Fdflags, Filetype, Rights};
-use crate::sys::readdir::ReaddirState;
+use crate::preview1::types::{Errno, Filetype, Rights};
+use crate::rights;
+use crate::vfs::{WasiDir, WasiFile};
 
 /// One entry of the descriptor table.
 pub struct Entry {
-    /// The host resource.
-    pub kind: Kind,
-    /// Rights for operations on this descriptor.
-    pub rights: Rights,
-    /// Rights that descriptors opened through this one may have.
-    pub inheriting: Rights,
-    /// `SYNC`, `DSYNC` and `RSYNC` as the guest set them: Linux cannot change these on an open
-    /// file, so every write (or read, for `RSYNC`) is followed by the matching sync call.
-    pub sync_flags: Fdflags,
+    /// The resource.
+    pub(crate) node: Node,
+    /// The rights the guest asked for (within the ceiling).
+    pub(crate) rights: Rights,
+    /// The inheriting rights the guest asked for (within the inheriting ceiling).
+    pub(crate) inheriting: Rights,
+    /// What the descriptor may ever do.
+    pub(crate) ceiling: Rights,
+    /// What descriptors opened through it may ever do.
+    pub(crate) ceiling_inheriting: Rights,
+    /// Beneath a read-only mount: refused changes are `EROFS`.
+    pub(crate) read_only: bool,
+    /// The guest path of a preopened directory.
+    pub(crate) preopen: Option<String>,
 }
 
 impl Fd for Entry {}
 
-/// The host resource behind a descriptor.
-pub enum Kind {
-    /// A file, character device, pipe or anything else opened as a file.
-    File(File),
+/// The resource behind a descriptor.
+#[derive(Clone)]
+pub(crate) enum Node {
+    /// Anything file-like.
+    File(Arc<dyn WasiFile>),
     /// A directory.
-    Dir(Dir),
-    /// A stream the embedder supplied (reader and/or writer), e.g. a captured stdout.
-    Stream(Stream),
-    /// A socket.
-    Socket(Socket),
+    Dir(Arc<dyn WasiDir>),
 }
 
-/// An open directory.
-pub struct Dir {
-    /// The directory, opened for reading.
-    pub fd: OwnedFd,
-    /// The guest path it was preopened as, if it is a preopen.
-    pub preopen: Option<String>,
-    /// The host directory stream kept between `fd_readdir` calls.
-    pub readdir: Option<ReaddirState>,
-}
-
-/// A stream supplied by the embedder.
-pub struct Stream {
-    /// Where reads come from, if readable.
-    pub reader: Option<Box<dyn Read + Send>>,
-    /// Where writes go, if writable.
-    pub writer: Option<Box<dyn Write + Send>>,
-}
-
-/// An open socket.
-pub struct Socket {
-    /// The socket.
-    pub fd: OwnedFd,
-    /// True for a listening socket (accept only), false for a connected stream.
-    pub listener: bool,
+/// The rights a file-like resource of type `ft` can use at all.
+pub(crate) fn file_rights(ft: Filetype) -> Rights {
+    match ft {
+        Filetype::RegularFile => rights::FILE,
+        Filetype::SocketStream | Filetype::SocketDgram => rights::SOCKET,
+        _ => rights::STREAM,
+    }
 }
 
 impl Entry {
-    /// An entry for `kind` with the given rights.
-    pub fn new(kind: Kind, rights: Rights, inheriting: Rights) -> Self {
+    /// An entry whose requested rights are its whole ceiling.
+    pub(crate) fn new(node: Node, ceiling: Rights, ceiling_inheriting: Rights) -> Self {
         Entry {
-            kind,
-            rights,
-            inheriting,
-            sync_flags: Fdflags::empty(),
+            node,
+            rights: ceiling,
+            inheriting: ceiling_inheriting,
+            ceiling,
+            ceiling_inheriting,
+            read_only: false,
+            preopen: None,
         }
     }
 
-    /// Fail with `ENOTCAPABLE` unless every right in `needed` is held.
-    pub fn require(&self, needed: Rights) -> Result<()> {
-        if self.rights.contains(needed) {
+    /// An entry for a file-like resource with the rights its kind can use.
+    pub(crate) fn for_file(file: Arc<dyn WasiFile>) -> Self {
+        let ceiling = file_rights(file.filetype());
+        Entry::new(Node::File(file), ceiling, Rights::empty())
+    }
+
+    /// The rights a call may use: the ceiling, less the enforced rights the guest did not ask
+    /// for.
+    fn usable(&self) -> Rights {
+        Rights::from_bits_truncate(
+            self.ceiling.bits() & !(rights::ENFORCED.bits() & !self.rights.bits()),
+        )
+    }
+
+    /// Fail unless every right in `needed` may be used: `EROFS` for a change beneath a
+    /// read-only mount, `ENOTCAPABLE` otherwise.
+    pub(crate) fn require(&self, needed: Rights) -> Result<()> {
+        let missing = needed - self.usable();
+        if missing.is_empty() {
             Ok(())
+        } else if self.read_only && missing.intersects(rights::MUTATING) {
+            Err(Errno::Rofs.into())
         } else {
-            Err(Error::Errno(Errno::Notcapable))
+            Err(Errno::Notcapable.into())
         }
     }
 
-    /// The host descriptor, if this entry has one (embedder streams do not).
-    pub fn host_fd(&self) -> Option<BorrowedFd<'_>> {
-        match &self.kind {
-            Kind::File(f) => Some(f.as_fd()),
-            Kind::Dir(d) => Some(d.fd.as_fd()),
-            Kind::Socket(s) => Some(s.fd.as_fd()),
-            Kind::Stream(_) => None,
+    /// True if a call needing `needed` may proceed.
+    pub(crate) fn has(&self, needed: Rights) -> bool {
+        self.usable().contains(needed)
+    }
+
+    /// What descriptors opened through this one may use: the inheriting ceiling, less the
+    /// enforced rights the guest did not ask to hand down.
+    pub(crate) fn hands_down(&self) -> Rights {
+        Rights::from_bits_truncate(
+            self.ceiling_inheriting.bits() & !(rights::ENFORCED.bits() & !self.inheriting.bits()),
+        )
+    }
+
+    /// Fail unless descriptors opened through this one may be given `needed`.
+    pub(crate) fn require_inheritable(&self, needed: Rights) -> Result<()> {
+        let missing = needed - self.hands_down();
+        if missing.is_empty() {
+            Ok(())
+        } else if self.read_only && missing.intersects(rights::MUTATING) {
+            Err(Errno::Rofs.into())
+        } else {
+            Err(Errno::Notcapable.into())
         }
     }
 
-    /// The open directory, or `ENOTDIR`.
-    pub fn dir(&self) -> Result<&Dir> {
-        match &self.kind {
-            Kind::Dir(d) => Ok(d),
-            _ => Err(Error::Errno(Errno::Notdir)),
+    /// The file-like resource, or `EBADF` for a directory (calls on file data).
+    pub(crate) fn file(&self) -> Result<&Arc<dyn WasiFile>> {
+        match &self.node {
+            Node::File(f) => Ok(f),
+            Node::Dir(_) => Err(Errno::Badf.into()),
         }
     }
 
-    /// The open directory, mutably, or `ENOTDIR`.
-    pub fn dir_mut(&mut self) -> Result<&mut Dir> {
-        match &mut self.kind {
-            Kind::Dir(d) => Ok(d),
-            _ => Err(Error::Errno(Errno::Notdir)),
+    /// The directory, or `ENOTDIR`.
+    pub(crate) fn dir(&self) -> Result<&Arc<dyn WasiDir>> {
+        match &self.node {
+            Node::Dir(d) => Ok(d),
+            Node::File(_) => Err(Error::Errno(Errno::Notdir)),
         }
     }
 
-    /// The WASI file type of this entry, asking the OS where needed.
-    pub fn filetype(&self) -> Filetype {
-        match &self.kind {
-            Kind::Dir(_) => Filetype::Directory,
-            Kind::Stream(_) => Filetype::CharacterDevice,
-            Kind::Socket(s) => crate::sys::socket_filetype(s.fd.as_fd()),
-            Kind::File(f) => crate::sys::filetype_of(f.as_fd()),
+    /// The WASI file type of this entry.
+    pub(crate) fn filetype(&self) -> Filetype {
+        match &self.node {
+            Node::Dir(_) => Filetype::Directory,
+            Node::File(f) => f.filetype(),
+        }
+    }
+
+    /// An entry for `node`, opened through this directory, asking for `base` and `inheriting`:
+    /// its ceiling is what this one hands down (for the resource's kind), its requested rights
+    /// are what it asked for within that.
+    pub(crate) fn child(&self, node: Node, base: Rights, inheriting: Rights) -> Entry {
+        let down = self.hands_down();
+        let (kind, kind_inheriting) = match &node {
+            Node::Dir(_) => (rights::DIRECTORY, down),
+            Node::File(f) => (file_rights(f.filetype()), Rights::empty()),
+        };
+        let ceiling = down & kind;
+        Entry {
+            node,
+            rights: base & ceiling,
+            inheriting: inheriting & kind_inheriting,
+            ceiling,
+            ceiling_inheriting: kind_inheriting,
+            read_only: self.read_only,
+            preopen: None,
         }
     }
 }

@@ -24,22 +24,29 @@
 
 #![warn(missing_docs)]
 
+mod builder;
+pub mod clocks;
 pub mod ctx;
 pub mod entry;
 pub mod error;
 pub mod fdpool;
 mod p0;
 mod p1;
+pub mod random;
 pub mod rights;
+mod stdio;
 mod sys;
+pub mod vfs;
 #[cfg(feature = "wasmi")]
 pub mod wasmi_host;
 #[cfg(feature = "wasmtime")]
 pub mod wasmtime_host;
 
-pub use ctx::{BuildError, OutputBuffer, Stdio, WasiCtx, WasiCtxBuilder};
-pub use error::Error;
-pub use sys::resolve::PathResolver;
+pub use builder::{BuildError, Mount, WasiCtxBuilder};
+pub use ctx::WasiCtx;
+pub use error::{Error, Result};
+pub use stdio::{OutputBuffer, Overflow, Stdio};
+pub use vfs::PathResolver;
 pub use wasihost_guest::{self as guest, GuestError, Trap};
 
 /// Bindings generated from `witx/preview1`: types, the `WasiSnapshotPreview1` trait that

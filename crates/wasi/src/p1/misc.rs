@@ -68,44 +68,22 @@ pub fn environ_sizes_get(
     sizes(&cx.env)
 }
 
-fn host_clock(id: Clockid) -> rustix::time::ClockId {
-    use rustix::time::ClockId;
-    match id {
-        Clockid::Realtime => ClockId::Realtime,
-        Clockid::Monotonic => ClockId::Monotonic,
-        Clockid::ProcessCputimeId => ClockId::ProcessCPUTime,
-        Clockid::ThreadCputimeId => ClockId::ThreadCPUTime,
-    }
-}
-
-fn nanos(ts: rustix::time::Timespec) -> Result<u64, Error> {
-    let secs = u64::try_from(ts.tv_sec).map_err(|_| Errno::Overflow)?;
-    secs.checked_mul(1_000_000_000)
-        .and_then(|n| n.checked_add(ts.tv_nsec as u64))
-        .ok_or(Error::Errno(Errno::Overflow))
-}
-
 pub fn clock_res_get(
-    _cx: &mut WasiCtx,
+    cx: &mut WasiCtx,
     _mem: &mut GuestMemory<'_>,
     id: Clockid,
 ) -> Result<types::Timestamp, Error> {
-    nanos(rustix::time::clock_getres(host_clock(id)))
+    cx.clocks.resolution(id)
 }
 
-/// The current time of clock `id` in nanoseconds (`precision` is a hint the OS cannot use).
+/// The current time of clock `id` in nanoseconds (`precision` is a hint the clocks cannot use).
 pub fn clock_time_get(
-    _cx: &mut WasiCtx,
+    cx: &mut WasiCtx,
     _mem: &mut GuestMemory<'_>,
     id: Clockid,
     _precision: types::Timestamp,
 ) -> Result<types::Timestamp, Error> {
-    now(id)
-}
-
-/// The current time of clock `id` in nanoseconds.
-pub fn now(id: Clockid) -> Result<u64, Error> {
-    nanos(rustix::time::clock_gettime(host_clock(id)))
+    cx.clocks.now(id)
 }
 
 pub fn proc_exit(cx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, rval: types::Exitcode) -> Trap {
@@ -123,40 +101,28 @@ pub fn proc_raise(
     Err(Errno::Notsup.into())
 }
 
-pub fn sched_yield(_cx: &mut WasiCtx, _mem: &mut GuestMemory<'_>) -> Result<(), Error> {
-    std::thread::yield_now();
-    Ok(())
+pub fn sched_yield(cx: &mut WasiCtx, _mem: &mut GuestMemory<'_>) -> Result<(), Error> {
+    cx.clocks.yield_now()
 }
 
-/// Fill the guest buffer from the OS's random source, straight into guest memory when it is
-/// unshared, through a small stack buffer otherwise.
+/// Fill the guest buffer from the context's random source, straight into guest memory when it
+/// is unshared, through a small stack buffer otherwise.
 pub fn random_get(
-    _cx: &mut WasiCtx,
+    cx: &mut WasiCtx,
     mem: &mut GuestMemory<'_>,
     buf: GuestPtr<u8>,
     buf_len: types::Size,
 ) -> Result<(), Error> {
     if let Some(bytes) = mem.bytes_mut(buf.offset(), buf_len)? {
-        return fill_random(bytes);
+        return cx.random.fill(bytes);
     }
     let mut chunk = [0u8; 4096];
     let mut done = 0u32;
     while done < buf_len {
         let n = (buf_len - done).min(chunk.len() as u32);
-        fill_random(&mut chunk[..n as usize])?;
+        cx.random.fill(&mut chunk[..n as usize])?;
         mem.copy_from_slice(buf.offset() + done, &chunk[..n as usize])?;
         done += n;
-    }
-    Ok(())
-}
-
-fn fill_random(mut bytes: &mut [u8]) -> Result<(), Error> {
-    while !bytes.is_empty() {
-        match rustix::rand::getrandom(&mut *bytes, rustix::rand::GetRandomFlags::empty()) {
-            Ok(n) => bytes = &mut bytes[n..],
-            Err(rustix::io::Errno::INTR) => {}
-            Err(e) => return Err(e.into()),
-        }
     }
     Ok(())
 }

@@ -14,20 +14,19 @@
 //! return at once, as a ready subscription would.
 
 use std::collections::HashMap;
-use std::os::fd::BorrowedFd;
 
 use wasihost_guest::{GuestMemory, GuestPtr};
 
 use crate::ctx::WasiCtx;
-use crate::entry::Kind;
+use crate::entry::Node;
 use crate::error::Error;
 use crate::preview1::types::{
     self, Clockid, Errno, Event, EventFdReadwrite, Eventrwflags, Eventtype, Fd, Rights,
     Subclockflags, SubscriptionU,
 };
-use crate::sys::poll::{Interest, Readiness};
-
-use super::misc::now;
+use crate::sys::PollHandle;
+use crate::sys::poll::{Interest, Readiness as HostReadiness};
+use crate::vfs::Readiness;
 
 /// What one subscription waits for, whatever the snapshot's layout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,8 +93,8 @@ fn clock_slot(id: Clockid) -> Option<usize> {
 }
 
 /// Read each waitable clock once.
-fn read_clocks() -> Result<[u64; 2], Error> {
-    Ok([now(CLOCKS[0])?, now(CLOCKS[1])?])
+fn read_clocks(cx: &WasiCtx) -> Result<[u64; 2], Error> {
+    Ok([cx.clocks.now(CLOCKS[0])?, cx.clocks.now(CLOCKS[1])?])
 }
 
 /// Wait for `n` subscriptions, read by `read(mem, i)` (the arrays are already validated), and
@@ -107,15 +106,15 @@ pub(crate) fn poll(
     out: GuestPtr<Event>,
     read: impl Fn(&GuestMemory<'_>, u32) -> Result<Sub, Error>,
 ) -> Result<u32, Error> {
-    let start = read_clocks()?;
+    let start = read_clocks(cx)?;
     let mut plan = Plan::default();
     for i in 0..n {
         let sub = read(mem, i)?;
         plan.add(cx, &start, &sub);
     }
-    let mut ready = vec![Readiness::default(); plan.interests.len()];
-    plan.wait(&mut ready)?;
-    let end = read_clocks()?;
+    let mut ready = vec![HostReadiness::default(); plan.interests.len()];
+    plan.wait(cx, &mut ready)?;
+    let end = read_clocks(cx)?;
     let mut count = 0u32;
     for i in 0..n {
         let sub = read(mem, i)?;
@@ -132,7 +131,7 @@ enum FdState<'a> {
     /// Settled: an error, or ready with this many bytes to read.
     Done(Result<u64, Errno>),
     /// Ask the OS.
-    Poll(BorrowedFd<'a>),
+    Poll(PollHandle<'a>),
 }
 
 /// Look at the descriptor behind an fd subscription.
@@ -148,20 +147,15 @@ fn fd_state(cx: &WasiCtx, fd: Fd, write: bool) -> FdState<'_> {
     if entry.require(Rights::POLL_FD_READWRITE | data).is_err() {
         return FdState::Done(Err(Errno::Notcapable));
     }
-    match &entry.kind {
-        Kind::Stream(_) => FdState::Done(Ok(0)),
-        Kind::File(f) => {
-            use std::os::fd::AsFd;
-            match crate::sys::poll::regular_file_remaining(f.as_fd()) {
-                Ok(Some(left)) => FdState::Done(Ok(if write { 0 } else { left })),
-                Ok(None) => FdState::Poll(f.as_fd()),
-                Err(e) => FdState::Done(Err(e.errno().unwrap_or(Errno::Io))),
-            }
-        }
-        Kind::Dir(_) | Kind::Socket(_) => match entry.host_fd() {
-            Some(h) => FdState::Poll(h),
-            None => FdState::Done(Ok(0)),
-        },
+    let readiness = match &entry.node {
+        Node::File(f) => f.readiness(write),
+        // Directories can be neither read nor written: the OS reports them ready.
+        Node::Dir(_) => Ok(Readiness::Ready(0)),
+    };
+    match readiness {
+        Ok(Readiness::Ready(n)) => FdState::Done(Ok(if write { 0 } else { n })),
+        Ok(Readiness::Wait(h)) => FdState::Poll(h),
+        Err(e) => FdState::Done(Err(e.errno().unwrap_or(Errno::Io))),
     }
 }
 
@@ -227,11 +221,11 @@ impl<'a> Plan<'a> {
 
     /// The shortest time left until a clock deadline (0 if one has passed), and the clock and
     /// deadline it belongs to; `None` without clock subscriptions.
-    fn next_deadline(&self) -> Result<Option<(u64, Clockid, u64)>, Error> {
+    fn next_deadline(&self, cx: &WasiCtx) -> Result<Option<(u64, Clockid, u64)>, Error> {
         let mut best: Option<(u64, Clockid, u64)> = None;
         for (slot, d) in self.deadline.iter().enumerate() {
             if let Some(d) = *d {
-                let left = d.saturating_sub(now(CLOCKS[slot])?);
+                let left = d.saturating_sub(cx.clocks.now(CLOCKS[slot])?);
                 if best.is_none_or(|(b, _, _)| left < b) {
                     best = Some((left, CLOCKS[slot], d));
                 }
@@ -241,27 +235,34 @@ impl<'a> Plan<'a> {
     }
 
     /// Block until a descriptor is ready or a clock deadline passes (not at all if a
-    /// subscription is already settled), filling `ready`.
-    fn wait(&self, ready: &mut [Readiness]) -> Result<(), Error> {
+    /// subscription is already settled), filling `ready`. With virtual clocks, descriptors are
+    /// only looked at, and a deadline is then reached by moving the clock.
+    fn wait(&self, cx: &WasiCtx, ready: &mut [HostReadiness]) -> Result<(), Error> {
+        let virtual_time = cx.clocks.is_virtual();
         loop {
-            let next = self.next_deadline()?;
-            let timeout = if self.immediate {
+            let next = self.next_deadline(cx)?;
+            let timeout = if self.immediate || (virtual_time && next.is_some()) {
                 Some(0)
             } else {
                 next.map(|(left, _, _)| left)
             };
-            if self.interests.is_empty() {
-                match next {
-                    Some((left, clock, d)) if left > 0 && !self.immediate => {
-                        crate::sys::poll::sleep_until(clock, d)?;
-                        continue;
-                    }
-                    _ => return Ok(()),
+            if !self.interests.is_empty() {
+                let n = crate::sys::poll::wait(&self.interests, timeout, ready)?;
+                if n > 0 || self.immediate {
+                    return Ok(());
+                }
+                if timeout != Some(0) {
+                    continue;
                 }
             }
-            let n = crate::sys::poll::wait(&self.interests, timeout, ready)?;
-            if n > 0 || timeout == Some(0) {
-                return Ok(());
+            match next {
+                Some((left, clock, d)) if left > 0 && !self.immediate => {
+                    cx.clocks.sleep_until(clock, d)?;
+                    if virtual_time {
+                        return Ok(());
+                    }
+                }
+                _ => return Ok(()),
             }
         }
     }
@@ -272,7 +273,7 @@ impl<'a> Plan<'a> {
         cx: &WasiCtx,
         start: &[u64; 2],
         end: &[u64; 2],
-        ready: &[Readiness],
+        ready: &[HostReadiness],
         sub: &Sub,
     ) -> Option<Event> {
         let (r#type, fd, write) = match sub.want {

@@ -6,16 +6,14 @@
 
 use std::borrow::Cow;
 use std::io::{IoSlice, IoSliceMut};
-use std::os::fd::{AsFd, BorrowedFd};
 
 use wasihost_guest::GuestMemory;
 
 use crate::ctx::WasiCtx;
-use crate::entry::{Entry, Kind, Socket};
+use crate::entry::{Entry, Node};
 use crate::error::Error;
-use crate::preview1::types::{self, Errno, Fdflags, Riflags, Rights, Roflags, Sdflags};
-use crate::rights;
-use crate::sys::net;
+use crate::preview1::types::{self, Errno, Fdflags, Filetype, Riflags, Rights, Roflags, Sdflags};
+use crate::vfs::WasiFile;
 
 /// The most buffers one call hands to the OS (Linux's `IOV_MAX`); later ones are left unused,
 /// which makes the transfer short.
@@ -24,21 +22,21 @@ const MAX_IOVS: usize = 1024;
 /// Size of the bounce buffer used with shared memory.
 const BOUNCE: u32 = 64 * 1024;
 
-/// The host socket behind `entry`, or `ENOTSOCK`.
-fn socket_fd(entry: &Entry) -> Result<BorrowedFd<'_>, Error> {
-    match &entry.kind {
-        Kind::Socket(s) => Ok(s.fd.as_fd()),
-        Kind::File(f) if net::is_socket(f.as_fd()) => Ok(f.as_fd()),
-        _ => Err(Errno::Notsock.into()),
-    }
-}
-
-/// The socket behind `fd`, checked for the socket type first and then for `needed`.
-fn socket(cx: &WasiCtx, fd: types::Fd, needed: Rights) -> Result<BorrowedFd<'_>, Error> {
+/// The socket behind `fd`: `EBADF` when not open, `ENOTSOCK` for anything but a socket (a
+/// directory included), then a missing right.
+fn socket(cx: &WasiCtx, fd: types::Fd, needed: Rights) -> Result<&dyn WasiFile, Error> {
     let entry = cx.entry(fd)?;
-    let sock = socket_fd(entry)?;
+    let Node::File(file) = &entry.node else {
+        return Err(Errno::Notsock.into());
+    };
+    if !matches!(
+        file.filetype(),
+        Filetype::SocketStream | Filetype::SocketDgram
+    ) {
+        return Err(Errno::Notsock.into());
+    }
     entry.require(needed)?;
-    Ok(sock)
+    Ok(&**file)
 }
 
 pub fn sock_accept(
@@ -50,17 +48,8 @@ pub fn sock_accept(
     if !(flags - Fdflags::NONBLOCK).is_empty() {
         return Err(Errno::Inval.into());
     }
-    let listener = socket(cx, fd, Rights::SOCK_ACCEPT)?;
-    let conn = net::accept(listener, flags.contains(Fdflags::NONBLOCK))?;
-    let entry = Entry::new(
-        Kind::Socket(Socket {
-            fd: conn,
-            listener: false,
-        }),
-        rights::SOCKET,
-        Rights::empty(),
-    );
-    Ok(types::Fd::new(cx.table.insert(entry)?))
+    let conn = socket(cx, fd, Rights::SOCK_ACCEPT)?.sock_accept(flags)?;
+    Ok(types::Fd::new(cx.table.insert(Entry::for_file(conn))?))
 }
 
 /// The non-empty `(offset, len)` regions of an iovec array, at most [`MAX_IOVS`] of them, with
@@ -116,27 +105,21 @@ pub fn sock_recv(
 ) -> Result<(types::Size, Roflags), Error> {
     let sock = socket(cx, fd, Rights::FD_READ)?;
     let regions = regions(mem, ri_data)?;
-    let peek = ri_flags.contains(Riflags::RECV_PEEK);
-    let waitall = ri_flags.contains(Riflags::RECV_WAITALL);
-    let got = match mem.disjoint_slices_mut(&regions)? {
+    let (got, flags) = match mem.disjoint_slices_mut(&regions)? {
         Some(mut slices) => {
             let mut bufs: Vec<IoSliceMut<'_>> =
                 slices.iter_mut().map(|s| IoSliceMut::new(s)).collect();
-            net::recv(sock, &mut bufs, peek, waitall)?
+            sock.sock_recv(&mut bufs, ri_flags)?
         }
         None => {
             let total: u32 = regions.iter().map(|r| r.1).sum();
             let mut buf = vec![0u8; total.min(BOUNCE) as usize];
-            let got = net::recv(sock, &mut [IoSliceMut::new(&mut buf)], peek, waitall)?;
-            scatter(mem, &regions, &buf[..got.len])?;
-            got
+            let (got, flags) = sock.sock_recv(&mut [IoSliceMut::new(&mut buf)], ri_flags)?;
+            scatter(mem, &regions, &buf[..got.min(buf.len())])?;
+            (got, flags)
         }
     };
-    let mut flags = Roflags::empty();
-    if got.truncated {
-        flags |= Roflags::RECV_DATA_TRUNCATED;
-    }
-    let len = u32::try_from(got.len).map_err(|_| Errno::Overflow)?;
+    let len = u32::try_from(got).map_err(|_| Errno::Overflow)?;
     Ok((len, flags))
 }
 
@@ -164,6 +147,7 @@ pub fn sock_send(
     si_data: types::CiovecArray,
     si_flags: types::Siflags,
 ) -> Result<types::Size, Error> {
+    // No send flags are defined.
     if si_flags != 0 {
         return Err(Errno::Inval.into());
     }
@@ -180,14 +164,14 @@ pub fn sock_send(
                 break;
             }
         }
-        net::send(sock, &[IoSlice::new(&buf)])?
+        sock.sock_send(&[IoSlice::new(&buf)], si_flags)?
     } else {
         let mut parts: Vec<Cow<'_, [u8]>> = Vec::with_capacity(regions.len());
         for &(at, len) in &regions {
             parts.push(mem.bytes(at, len)?);
         }
         let bufs: Vec<IoSlice<'_>> = parts.iter().map(|p| IoSlice::new(p)).collect();
-        net::send(sock, &bufs)?
+        sock.sock_send(&bufs, si_flags)?
     };
     Ok(u32::try_from(sent).map_err(|_| Errno::Overflow)?)
 }
@@ -198,8 +182,7 @@ pub fn sock_shutdown(
     fd: types::Fd,
     how: Sdflags,
 ) -> Result<(), Error> {
-    let sock = socket(cx, fd, Rights::SOCK_SHUTDOWN)?;
-    net::shutdown(sock, how.contains(Sdflags::RD), how.contains(Sdflags::WR))
+    socket(cx, fd, Rights::SOCK_SHUTDOWN)?.sock_shutdown(how)
 }
 
 #[cfg(test)]

@@ -5,11 +5,11 @@ use std::io::{IoSlice, IoSliceMut};
 use std::num::NonZeroU64;
 use std::os::fd::BorrowedFd;
 
-use rustix::fs::{Advice as HostAdvice, FallocateFlags, FileType, OFlags, SeekFrom};
+use rustix::fs::{Advice as HostAdvice, FallocateFlags, OFlags, SeekFrom};
 use rustix::io::Errno as HostErrno;
 
 use crate::error::{Error, Result};
-use crate::preview1::types::{Advice, Errno, Fdflags, Whence};
+use crate::preview1::types::{Advice, Errno, Fdflags};
 
 /// The most buffers one vectored call accepts (Linux `IOV_MAX`); more is `EINVAL`.
 pub const IOV_MAX: usize = 1024;
@@ -88,30 +88,13 @@ pub fn sync_for(fd: BorrowedFd<'_>, flags: Fdflags, before_read: bool) -> Result
 }
 
 /// Move the file offset; returns the new offset. A negative result is `EINVAL`.
-pub fn seek(fd: BorrowedFd<'_>, offset: i64, whence: Whence) -> Result<u64> {
-    let pos = match whence {
-        Whence::Set => SeekFrom::Start(u64::try_from(offset).map_err(|_| Errno::Inval)?),
-        Whence::Cur => SeekFrom::Current(offset),
-        Whence::End => SeekFrom::End(offset),
+pub fn seek(fd: BorrowedFd<'_>, pos: std::io::SeekFrom) -> Result<u64> {
+    let pos = match pos {
+        std::io::SeekFrom::Start(n) => SeekFrom::Start(n),
+        std::io::SeekFrom::Current(n) => SeekFrom::Current(n),
+        std::io::SeekFrom::End(n) => SeekFrom::End(n),
     };
     Ok(rustix::fs::seek(fd, pos)?)
-}
-
-/// The current file offset.
-pub fn tell(fd: BorrowedFd<'_>) -> Result<u64> {
-    Ok(rustix::fs::tell(fd)?)
-}
-
-/// True when the OS keeps no file offset for `fd` (pipe, socket, terminal…): positioned calls
-/// on it fail with `ESPIPE`.
-pub fn is_unseekable(fd: BorrowedFd<'_>) -> bool {
-    match rustix::fs::fstat(fd) {
-        Ok(st) => matches!(
-            FileType::from_raw_mode(st.st_mode),
-            FileType::Fifo | FileType::Socket | FileType::CharacterDevice
-        ),
-        Err(_) => false,
-    }
 }
 
 /// The status flags the OS keeps for the open file: `APPEND`, `NONBLOCK`, and `SYNC`/`DSYNC`
@@ -168,14 +151,9 @@ pub fn advise(fd: BorrowedFd<'_>, offset: u64, len: u64, advice: Advice) -> Resu
 /// `posix_fallocate`: make sure `offset..offset + len` is allocated, growing the file if it
 /// ends before. Never shrinks. On a file system without `fallocate` the file is grown with
 /// `ftruncate` instead (the new range then reads as zeros but may stay sparse).
+/// The caller has checked that `len` is not 0 and `offset + len` fits an `i64`.
 pub fn allocate(fd: BorrowedFd<'_>, offset: u64, len: u64) -> Result<()> {
-    if len == 0 || i64::try_from(offset).is_err() {
-        return Err(Errno::Inval.into());
-    }
-    let end = offset
-        .checked_add(len)
-        .filter(|&end| i64::try_from(end).is_ok())
-        .ok_or(Errno::Fbig)?;
+    let end = offset.saturating_add(len);
     match retry(|| rustix::fs::fallocate(fd, FallocateFlags::empty(), offset, len)) {
         Ok(()) => Ok(()),
         Err(HostErrno::OPNOTSUPP) => {
@@ -189,11 +167,9 @@ pub fn allocate(fd: BorrowedFd<'_>, offset: u64, len: u64) -> Result<()> {
     }
 }
 
-/// `ftruncate`: set the file's size, cutting or zero-extending it.
+/// `ftruncate`: set the file's size (which the caller has checked fits an `i64`), cutting or
+/// zero-extending it.
 pub fn set_size(fd: BorrowedFd<'_>, size: u64) -> Result<()> {
-    if i64::try_from(size).is_err() {
-        return Err(Errno::Fbig.into());
-    }
     retry(|| rustix::fs::ftruncate(fd, size))?;
     Ok(())
 }

@@ -1,6 +1,9 @@
 //! Everything specific to the host OS (Linux). Another OS is another module with these items.
 
+pub mod clock;
+mod dir;
 pub mod errno;
+mod file;
 pub mod io;
 pub mod net;
 pub mod poll;
@@ -8,18 +11,25 @@ pub mod readdir;
 pub mod resolve;
 pub mod stat;
 
+pub use dir::OsDir;
+pub use file::OsFile;
+
 use std::os::fd::BorrowedFd;
 
 use rustix::fs::FileType;
 
+/// What `poll_oneoff` can wait on for a resource: on Linux, a borrowed file descriptor.
+pub type PollHandle<'a> = BorrowedFd<'a>;
+
 use crate::preview1::types::Filetype;
 
-/// The WASI file type of an open host descriptor.
-pub fn filetype_of(fd: BorrowedFd<'_>) -> Filetype {
-    match rustix::fs::fstat(fd) {
-        Ok(st) => filetype_from_mode(FileType::from_raw_mode(st.st_mode)),
-        Err(_) => Filetype::Unknown,
-    }
+/// The WASI file type of an open host descriptor (for a socket: stream or datagram).
+pub fn filetype_of(fd: BorrowedFd<'_>) -> std::io::Result<Filetype> {
+    let st = rustix::fs::fstat(fd)?;
+    Ok(match FileType::from_raw_mode(st.st_mode) {
+        FileType::Socket => socket_filetype(fd),
+        ft => filetype_from_mode(ft),
+    })
 }
 
 /// The WASI file type for a host file type.
@@ -70,4 +80,14 @@ pub fn inherit_stdio(host: BorrowedFd<'_>) -> std::io::Result<std::os::fd::Owned
         }
     }
     Ok(rustix::io::fcntl_dupfd_cloexec(host, 0)?)
+}
+
+/// True if `file` is a host descriptor (its times are the host's).
+pub fn is_host_file(file: &dyn crate::vfs::WasiFile) -> bool {
+    (file as &dyn std::any::Any).is::<OsFile>()
+}
+
+/// True if `dir` is a host directory (its entries' times are the host's).
+pub fn is_host_dir(dir: &dyn crate::vfs::WasiDir) -> bool {
+    OsDir::downcast(dir).is_some()
 }

@@ -14,11 +14,6 @@ pub fn is_socket(fd: BorrowedFd<'_>) -> bool {
     rustix::fs::fstat(fd).is_ok_and(|st| FileType::from_raw_mode(st.st_mode) == FileType::Socket)
 }
 
-/// True if `fd` is a socket in the listening state.
-pub fn is_listener(fd: BorrowedFd<'_>) -> bool {
-    rustix::net::sockopt::socket_acceptconn(fd).unwrap_or(false)
-}
-
 /// Accept one connection on listening socket `fd`; the new socket is close-on-exec and, if
 /// `nonblock`, non-blocking.
 pub fn accept(fd: BorrowedFd<'_>, nonblock: bool) -> Result<OwnedFd, Error> {

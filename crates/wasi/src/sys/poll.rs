@@ -3,11 +3,8 @@
 use std::os::fd::BorrowedFd;
 
 use rustix::event::{PollFd, PollFlags, Timespec};
-use rustix::fs::FileType;
-use rustix::time::ClockId;
 
 use crate::error::Error;
-use crate::preview1::types::Clockid;
 
 /// What to wait for on one host descriptor.
 pub struct Interest<'a> {
@@ -83,45 +80,16 @@ pub fn wait(
     Ok(n)
 }
 
-/// The host clock for a WASI clock that can be waited on, or `None` for the CPU-time clocks
-/// (they do not advance while the guest sleeps).
-pub fn waitable_clock(id: Clockid) -> Option<ClockId> {
-    match id {
-        Clockid::Realtime => Some(ClockId::Realtime),
-        Clockid::Monotonic => Some(ClockId::Monotonic),
-        Clockid::ProcessCputimeId | Clockid::ThreadCputimeId => None,
-    }
-}
-
-/// Block until clock `id` reads at least `deadline_ns` (an absolute `TIMER_ABSTIME` sleep, so
-/// interruptions by signals resume without drift). Returns at once for the CPU-time clocks.
-pub fn sleep_until(id: Clockid, deadline_ns: u64) -> Result<(), Error> {
-    let Some(clock) = waitable_clock(id) else {
-        return Ok(());
-    };
-    let when = timespec(deadline_ns);
-    loop {
-        match rustix::thread::clock_nanosleep_absolute(clock, &when) {
-            Ok(()) => return Ok(()),
-            Err(rustix::io::Errno::INTR) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-}
-
 /// Bytes that can be read from a pipe, socket or terminal without blocking, if the OS says.
 pub fn readable_bytes(fd: BorrowedFd<'_>) -> Option<u64> {
     rustix::io::ioctl_fionread(fd).ok()
 }
 
 /// For a regular file: the bytes between its current offset and its end (0 at or past the
-/// end). `Ok(None)` for anything that is not a regular file.
-pub fn regular_file_remaining(fd: BorrowedFd<'_>) -> Result<Option<u64>, Error> {
+/// end).
+pub fn regular_file_remaining(fd: BorrowedFd<'_>) -> Result<u64, Error> {
     let st = rustix::fs::fstat(fd)?;
-    if FileType::from_raw_mode(st.st_mode) != FileType::RegularFile {
-        return Ok(None);
-    }
     let size = u64::try_from(st.st_size).unwrap_or(0);
     let offset = rustix::fs::tell(fd)?;
-    Ok(Some(size.saturating_sub(offset)))
+    Ok(size.saturating_sub(offset))
 }

@@ -87,7 +87,7 @@ impl Sandbox {
         GuestStr::new(at, s.len() as u32)
     }
 
-    fn call<T>(
+    pub fn call<T>(
         &mut self,
         f: impl FnOnce(&mut WasiCtx, &mut GuestMemory<'_>) -> Result<T, wasihost::Error>,
     ) -> Result<T, Errno> {

@@ -10,18 +10,16 @@
 //! Host memory per call is bounded: the buffer list holds at most [`IOV_MAX`] entries (more is
 //! `EINVAL`, as from the OS) and the copy buffer at most [`CHUNK`] bytes.
 
-use std::io::{IoSlice, IoSliceMut, Read, Write};
-use std::os::fd::{AsFd, BorrowedFd};
+use std::io::{IoSlice, IoSliceMut};
 
 use wasihost_guest::{GuestError, GuestMemory, GuestSlice, GuestType};
 
-use super::offset_fd;
+use super::offset_file;
 use crate::ctx::WasiCtx;
-use crate::entry::{Entry, Kind};
 use crate::error::{Error, Result};
-use crate::preview1::types::{self, Errno, Fdflags, Rights};
-use crate::sys;
+use crate::preview1::types::{self, Errno, Filetype, Rights};
 use crate::sys::io::{IOV_MAX, MAX_RW};
+use crate::vfs::WasiFile;
 
 /// Size of the host buffer that shared memory and overlapping reads are copied through.
 const CHUNK: usize = 64 * 1024;
@@ -67,28 +65,68 @@ fn ciovec_parts(v: &types::Ciovec) -> Buf {
     (v.buf.offset(), v.buf_len)
 }
 
+/// Read into the guest's buffers: straight into guest memory with `direct` when it is unshared
+/// and the buffers do not overlap, through a host buffer with `chunked` otherwise (which gets
+/// a chunk to fill and the bytes read so far; `repeat` says a full chunk may be followed by
+/// another read, as on a file with an offset).
+fn read_to_guest(
+    mem: &mut GuestMemory<'_>,
+    bufs: &[Buf],
+    repeat: bool,
+    direct: impl FnOnce(&mut [IoSliceMut<'_>]) -> Result<usize>,
+    chunked: impl FnMut(&mut [u8], u64) -> Result<usize>,
+) -> Result<usize> {
+    if let Some(slices) = mem.disjoint_slices_mut(bufs)? {
+        let mut iov: Vec<IoSliceMut<'_>> = slices.into_iter().map(IoSliceMut::new).collect();
+        return direct(&mut iov);
+    }
+    read_copied(mem, bufs, repeat, chunked)
+}
+
+/// Write the guest's buffers: straight from guest memory with `direct` when it is unshared,
+/// through a host buffer with `chunked` otherwise (which gets a chunk and the bytes written
+/// so far).
+fn write_from_guest(
+    mem: &GuestMemory<'_>,
+    bufs: &[Buf],
+    direct: impl FnOnce(&[IoSlice<'_>]) -> Result<usize>,
+    chunked: impl FnMut(&[u8], u64) -> Result<usize>,
+) -> Result<usize> {
+    match mem {
+        GuestMemory::Unshared(m) => {
+            let iov = bufs
+                .iter()
+                .map(|&b| guest_slice(m, b).map(IoSlice::new))
+                .collect::<Result<Vec<_>>>()?;
+            direct(&iov)
+        }
+        GuestMemory::Shared(_) => write_copied(mem, bufs, chunked),
+    }
+}
+
+/// True for a file whose reads continue where the last one ended (one with an offset).
+fn has_offset(file: &dyn WasiFile) -> bool {
+    matches!(
+        file.filetype(),
+        Filetype::RegularFile | Filetype::BlockDevice
+    )
+}
+
 pub fn fd_read(
     cx: &mut WasiCtx,
     mem: &mut GuestMemory<'_>,
     fd: types::Fd,
     iovs: types::IovecArray,
 ) -> Result<types::Size> {
-    let entry = cx.entry_mut(fd)?;
-    if let Kind::Dir(_) = entry.kind {
-        return Err(Errno::Badf.into());
-    }
-    entry.require(Rights::FD_READ)?;
+    let file = cx.file(fd, Rights::FD_READ)?;
     let bufs = buffers(mem, iovs, iovec_parts)?;
-    let flags = entry.sync_flags;
-    let n = match &mut entry.kind {
-        Kind::Stream(s) => match s.reader.as_mut() {
-            Some(r) => read_stream(r, mem, &bufs)?,
-            None => return Err(Errno::Badf.into()),
-        },
-        Kind::File(f) => read_host(f.as_fd(), flags, mem, &bufs, None)?,
-        Kind::Socket(s) => read_host(s.fd.as_fd(), flags, mem, &bufs, None)?,
-        Kind::Dir(_) => return Err(Errno::Badf.into()),
-    };
+    let n = read_to_guest(
+        mem,
+        &bufs,
+        has_offset(file),
+        |iov| file.read_vectored(iov),
+        |chunk, _| file.read_vectored(&mut [IoSliceMut::new(chunk)]),
+    )?;
     size(n)
 }
 
@@ -100,10 +138,18 @@ pub fn fd_pread(
     offset: types::Filesize,
 ) -> Result<types::Size> {
     let entry = cx.entry(fd)?;
-    let host = offset_fd(entry, entry.rights.contains(Rights::FD_SEEK))?;
-    entry.require(Rights::FD_READ)?;
+    let file = offset_file(entry, entry.has(Rights::FD_SEEK), Rights::FD_READ)?;
     let bufs = buffers(mem, iovs, iovec_parts)?;
-    size(read_host(host, entry.sync_flags, mem, &bufs, Some(offset))?)
+    let n = read_to_guest(
+        mem,
+        &bufs,
+        true,
+        |iov| file.pread_vectored(iov, offset),
+        |chunk, done| {
+            file.pread_vectored(&mut [IoSliceMut::new(chunk)], offset.saturating_add(done))
+        },
+    )?;
+    size(n)
 }
 
 pub fn fd_write(
@@ -112,13 +158,14 @@ pub fn fd_write(
     fd: types::Fd,
     iovs: types::CiovecArray,
 ) -> Result<types::Size> {
-    let entry = cx.entry_mut(fd)?;
-    if let Kind::Dir(_) = entry.kind {
-        return Err(Errno::Badf.into());
-    }
-    entry.require(Rights::FD_WRITE)?;
+    let file = cx.file(fd, Rights::FD_WRITE)?;
     let bufs = buffers(mem, iovs, ciovec_parts)?;
-    let n = write_entry(entry, mem, &bufs)?;
+    let n = write_from_guest(
+        mem,
+        &bufs,
+        |iov| file.write_vectored(iov),
+        |chunk, _| file.write_vectored(&[IoSlice::new(chunk)]),
+    )?;
     size(n)
 }
 
@@ -130,84 +177,20 @@ pub fn fd_pwrite(
     offset: types::Filesize,
 ) -> Result<types::Size> {
     let entry = cx.entry(fd)?;
-    let host = offset_fd(entry, entry.rights.contains(Rights::FD_SEEK))?;
-    entry.require(Rights::FD_WRITE)?;
+    let file = offset_file(entry, entry.has(Rights::FD_SEEK), Rights::FD_WRITE)?;
     let bufs = buffers(mem, iovs, ciovec_parts)?;
     // As on Linux, a file opened for appending appends whatever the offset.
-    size(write_host(
-        host,
-        entry.sync_flags,
+    let n = write_from_guest(
         mem,
         &bufs,
-        Some(offset),
-    )?)
+        |iov| file.pwrite_vectored(iov, offset),
+        |chunk, done| file.pwrite_vectored(&[IoSlice::new(chunk)], offset.saturating_add(done)),
+    )?;
+    size(n)
 }
 
 fn size(n: usize) -> Result<types::Size> {
     types::Size::try_from(n).map_err(|_| Errno::Overflow.into())
-}
-
-fn write_entry(entry: &mut Entry, mem: &GuestMemory<'_>, bufs: &[Buf]) -> Result<usize> {
-    let flags = entry.sync_flags;
-    match &mut entry.kind {
-        Kind::Stream(s) => match s.writer.as_mut() {
-            Some(w) => write_stream(w, mem, bufs),
-            None => Err(Errno::Badf.into()),
-        },
-        Kind::File(f) => write_host(f.as_fd(), flags, mem, bufs, None),
-        Kind::Socket(s) => write_host(s.fd.as_fd(), flags, mem, bufs, None),
-        Kind::Dir(_) => Err(Errno::Badf.into()),
-    }
-}
-
-/// Read from a host descriptor (at `offset`, or at its file offset) into `bufs`.
-fn read_host(
-    fd: BorrowedFd<'_>,
-    flags: Fdflags,
-    mem: &mut GuestMemory<'_>,
-    bufs: &[Buf],
-    offset: Option<u64>,
-) -> Result<usize> {
-    sys::io::sync_for(fd, flags, true)?;
-    if let Some(slices) = mem.disjoint_slices_mut(bufs)? {
-        let mut iov: Vec<IoSliceMut<'_>> = slices.into_iter().map(IoSliceMut::new).collect();
-        return sys::io::readv(fd, &mut iov, offset);
-    }
-    // Only a file with an offset is read again after a full chunk: on a pipe or socket a
-    // second read could block although data was already received.
-    let repeat = !sys::io::is_unseekable(fd);
-    read_copied(mem, bufs, repeat, |chunk, done| {
-        let at = offset.map(|o| o.saturating_add(done));
-        sys::io::readv(fd, &mut [IoSliceMut::new(chunk)], at)
-    })
-}
-
-/// Write `bufs` to a host descriptor (at `offset`, or at its file offset), then sync if the
-/// guest asked for `SYNC` or `DSYNC`.
-fn write_host(
-    fd: BorrowedFd<'_>,
-    flags: Fdflags,
-    mem: &GuestMemory<'_>,
-    bufs: &[Buf],
-    offset: Option<u64>,
-) -> Result<usize> {
-    let n = match mem {
-        GuestMemory::Unshared(m) => {
-            let iov = bufs
-                .iter()
-                .map(|&b| guest_slice(m, b).map(IoSlice::new))
-                .collect::<Result<Vec<_>>>()?;
-            sys::io::writev(fd, &iov, offset)?
-        }
-        GuestMemory::Shared(_) => write_copied(mem, bufs, |chunk, done| {
-            let at = offset.map(|o| o.saturating_add(done));
-            sys::io::writev(fd, &[IoSlice::new(chunk)], at)
-        })?,
-    };
-    if n > 0 {
-        sys::io::sync_for(fd, flags, false)?;
-    }
-    Ok(n)
 }
 
 /// The bytes of an already validated buffer of unshared memory.
@@ -220,47 +203,6 @@ fn guest_slice(m: &[u8], (addr, len): Buf) -> Result<&[u8]> {
             memory_len: m.len() as u64,
         })
     })
-}
-
-/// Read from an embedder stream: one `read_vectored` call (one `read` through the copy buffer).
-fn read_stream(r: &mut dyn Read, mem: &mut GuestMemory<'_>, bufs: &[Buf]) -> Result<usize> {
-    if let Some(slices) = mem.disjoint_slices_mut(bufs)? {
-        let mut iov: Vec<IoSliceMut<'_>> = slices.into_iter().map(IoSliceMut::new).collect();
-        // A reader claiming more than it was given cannot make the guest see more.
-        return Ok(retry_interrupted(|| r.read_vectored(&mut iov))?.min(total(bufs)));
-    }
-    read_copied(mem, bufs, false, |chunk, _| {
-        retry_interrupted(|| r.read(chunk))
-    })
-}
-
-/// Write everything to an embedder stream and flush it, so the embedder sees each write.
-fn write_stream(w: &mut dyn Write, mem: &GuestMemory<'_>, bufs: &[Buf]) -> Result<usize> {
-    let n = match mem {
-        GuestMemory::Unshared(m) => {
-            let mut n = 0;
-            for &b in bufs {
-                w.write_all(guest_slice(m, b)?)?;
-                n += b.1 as usize;
-            }
-            n
-        }
-        GuestMemory::Shared(_) => write_copied(mem, bufs, |chunk, _| {
-            w.write_all(chunk)?;
-            Ok(chunk.len())
-        })?,
-    };
-    w.flush()?;
-    Ok(n)
-}
-
-fn retry_interrupted(mut op: impl FnMut() -> std::io::Result<usize>) -> Result<usize> {
-    loop {
-        match op() {
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            other => return Ok(other?),
-        }
-    }
 }
 
 /// A position in a list of guest buffers, for copying through a host buffer.

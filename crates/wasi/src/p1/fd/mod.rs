@@ -4,59 +4,50 @@
 //!
 //! Errors follow one order: `EBADF` for a descriptor that is not open, then the kind of
 //! descriptor (calls that only make sense on file data give `EBADF` on a directory, as
-//! wasmtime does; offset calls give `ESPIPE` on streams and sockets), then `ENOTCAPABLE` for a
-//! missing right, then bad arguments and whatever the OS reports.
+//! wasmtime does; offset calls give `ESPIPE` on streams and sockets), then a missing right
+//! (`ENOTCAPABLE`, or `EROFS` beneath a read-only mount; see [`crate::entry`] for which rights
+//! are checked), then bad arguments and whatever the resource reports.
 
 mod io;
 
-use std::os::fd::{AsFd, BorrowedFd};
+use std::io::SeekFrom;
 
 use wasihost_guest::{GuestMemory, GuestPtr};
 
 use crate::ctx::WasiCtx;
-use crate::entry::{Dir, Entry, Kind};
-use crate::error::{Error, Result};
-use crate::preview1::types::{self, Errno, Fdflags, Filestat, Filetype, Fstflags, Rights, Whence};
-use crate::sys;
-use crate::sys::stat::SetTime;
+use crate::entry::{Entry, Node};
+use crate::error::Result;
+use crate::preview1::types::{self, Errno, Fdflags, Filetype, Fstflags, Rights, Whence};
+use crate::vfs::WasiFile;
 
 pub use io::{fd_pread, fd_pwrite, fd_read, fd_write};
 
-/// The host descriptor of `entry` for a call on file data needing `right`: `EBADF` for a
-/// directory or an embedder stream (which has no host descriptor), `ENOTCAPABLE` without the
-/// right.
-fn data_fd(entry: &Entry, right: Rights) -> Result<BorrowedFd<'_>> {
-    if let Kind::Dir(_) = entry.kind {
-        return Err(Errno::Badf.into());
-    }
-    entry.require(right)?;
-    entry.host_fd().ok_or(Error::Errno(Errno::Badf))
+/// True for what keeps no file offset (pipes, sockets, terminals and other streams).
+fn unseekable(ft: Filetype) -> bool {
+    !matches!(
+        ft,
+        Filetype::RegularFile | Filetype::BlockDevice | Filetype::Directory
+    )
 }
 
-/// The host descriptor of `entry` for a call that uses the file offset; `has_right` says the
-/// entry holds the right the call needs. `EBADF` for a directory, `ESPIPE` for what has no
-/// offset (embedder streams, sockets, and pipes and terminals even without the right: the
-/// offset does not exist whatever the rights), then `ENOTCAPABLE`.
-fn offset_fd(entry: &Entry, has_right: bool) -> Result<BorrowedFd<'_>> {
-    let fd = match &entry.kind {
-        Kind::Dir(_) => return Err(Errno::Badf.into()),
-        Kind::Stream(_) | Kind::Socket(_) => return Err(Errno::Spipe.into()),
-        Kind::File(f) => f.as_fd(),
-    };
-    if has_right {
-        Ok(fd)
-    } else if sys::io::is_unseekable(fd) {
-        Err(Errno::Spipe.into())
-    } else {
-        Err(Errno::Notcapable.into())
+/// The file of `entry` for a call that uses the file offset and needs `needed` (`has_offset`
+/// says the entry holds the offset right the call needs). `EBADF` for a directory, `ESPIPE`
+/// for what has no offset (even without the right: the offset does not exist whatever the
+/// rights), then `ENOTCAPABLE`.
+fn offset_file(entry: &Entry, has_offset: bool, needed: Rights) -> Result<&dyn WasiFile> {
+    let file = entry.file()?;
+    if !has_offset {
+        return Err(if unseekable(file.filetype()) {
+            Errno::Spipe.into()
+        } else {
+            Errno::Notcapable.into()
+        });
     }
-}
-
-/// The host descriptor of `entry` for a call on the file itself (any kind but an embedder
-/// stream, which gives `EBADF`) needing `right`.
-fn file_fd(entry: &Entry, right: Rights) -> Result<BorrowedFd<'_>> {
-    entry.require(right)?;
-    entry.host_fd().ok_or(Error::Errno(Errno::Badf))
+    if unseekable(file.filetype()) {
+        return Err(Errno::Spipe.into());
+    }
+    entry.require(needed)?;
+    Ok(&**file)
 }
 
 pub fn fd_advise(
@@ -67,8 +58,7 @@ pub fn fd_advise(
     len: types::Filesize,
     advice: types::Advice,
 ) -> Result<()> {
-    let host = data_fd(cx.entry(fd)?, Rights::FD_ADVISE)?;
-    sys::io::advise(host, offset, len, advice)
+    cx.file(fd, Rights::FD_ADVISE)?.advise(offset, len, advice)
 }
 
 pub fn fd_allocate(
@@ -78,60 +68,73 @@ pub fn fd_allocate(
     offset: types::Filesize,
     len: types::Filesize,
 ) -> Result<()> {
-    let host = data_fd(cx.entry(fd)?, Rights::FD_ALLOCATE)?;
-    sys::io::allocate(host, offset, len)
+    let file = cx.file(fd, Rights::FD_ALLOCATE)?;
+    if len == 0 || i64::try_from(offset).is_err() {
+        return Err(Errno::Inval.into());
+    }
+    if offset
+        .checked_add(len)
+        .is_none_or(|end| i64::try_from(end).is_err())
+    {
+        return Err(Errno::Fbig.into());
+    }
+    file.allocate(offset, len)
 }
 
-/// Close `fd`, preopens included; the host resource is released now.
+/// Close `fd`, preopens included; the resource is released now (unless another thread of the
+/// guest is still using it).
 pub fn fd_close(cx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: types::Fd) -> Result<()> {
     cx.table.remove(fd.raw()).ok_or(Errno::Badf)?;
     Ok(())
 }
 
+/// The resource of `fd` for a sync call needing `right`: files and directories alike.
+fn sync_target(cx: &WasiCtx, fd: types::Fd, right: Rights, data_only: bool) -> Result<()> {
+    let entry = cx.entry(fd)?;
+    entry.require(right)?;
+    match &entry.node {
+        Node::File(f) if data_only => f.datasync(),
+        Node::File(f) => f.sync(),
+        Node::Dir(d) => d.sync(),
+    }
+}
+
 pub fn fd_datasync(cx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: types::Fd) -> Result<()> {
-    sys::io::sync(file_fd(cx.entry(fd)?, Rights::FD_DATASYNC)?, true)
+    sync_target(cx, fd, Rights::FD_DATASYNC, true)
 }
 
 pub fn fd_sync(cx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: types::Fd) -> Result<()> {
-    sys::io::sync(file_fd(cx.entry(fd)?, Rights::FD_SYNC)?, false)
+    sync_target(cx, fd, Rights::FD_SYNC, false)
 }
 
-/// File type, flags (`APPEND` and `NONBLOCK` as the OS has them, the sync flags as emulated)
-/// and rights. Needs no right.
+/// File type, flags and the rights the guest asked for. Needs no right.
 pub fn fd_fdstat_get(
     cx: &mut WasiCtx,
     _mem: &mut GuestMemory<'_>,
     fd: types::Fd,
 ) -> Result<types::Fdstat> {
     let entry = cx.entry(fd)?;
-    let os_flags = match entry.host_fd() {
-        Some(host) => sys::io::fd_flags(host)?,
-        None => Fdflags::empty(),
+    let flags = match &entry.node {
+        Node::File(f) => f.fdflags()?,
+        Node::Dir(_) => Fdflags::empty(),
     };
     Ok(types::Fdstat {
         fs_filetype: entry.filetype(),
-        fs_flags: os_flags | entry.sync_flags,
+        fs_flags: flags,
         fs_rights_base: entry.rights,
         fs_rights_inheriting: entry.inheriting,
     })
 }
 
-/// The flags that Linux cannot set on an open file, emulated per call (see [`Entry`]).
-const SYNC_FLAGS: Fdflags = Fdflags::SYNC.union(Fdflags::DSYNC).union(Fdflags::RSYNC);
-
-/// Replace the descriptor's flags: `APPEND` and `NONBLOCK` go to the OS; `DSYNC` (which needs
-/// `FD_DATASYNC`), `SYNC` and `RSYNC` (which need `FD_SYNC`) are emulated. Embedder streams
-/// take only the sync flags (`EINVAL` otherwise).
+/// Replace the descriptor's flags. `DSYNC` needs `FD_DATASYNC`, `SYNC` and `RSYNC` need
+/// `FD_SYNC`; what the resource cannot do is its own answer (`EINVAL` for `APPEND` on an
+/// embedder stream, say).
 pub fn fd_fdstat_set_flags(
     cx: &mut WasiCtx,
     _mem: &mut GuestMemory<'_>,
     fd: types::Fd,
     flags: types::Fdflags,
 ) -> Result<()> {
-    let entry = cx.entry_mut(fd)?;
-    if let Kind::Dir(_) = entry.kind {
-        return Err(Errno::Badf.into());
-    }
     let mut needed = Rights::FD_FDSTAT_SET_FLAGS;
     if flags.contains(Fdflags::DSYNC) {
         needed |= Rights::FD_DATASYNC;
@@ -139,19 +142,11 @@ pub fn fd_fdstat_set_flags(
     if flags.intersects(Fdflags::SYNC | Fdflags::RSYNC) {
         needed |= Rights::FD_SYNC;
     }
-    entry.require(needed)?;
-    let append = flags.contains(Fdflags::APPEND);
-    let nonblock = flags.contains(Fdflags::NONBLOCK);
-    match entry.host_fd() {
-        Some(host) => sys::io::set_fd_flags(host, append, nonblock)?,
-        None if append || nonblock => return Err(Errno::Inval.into()),
-        None => {}
-    }
-    entry.sync_flags = flags & SYNC_FLAGS;
-    Ok(())
+    cx.file(fd, needed)?.set_fdflags(flags)
 }
 
-/// Narrow the descriptor's rights; asking for a right it does not hold is `ENOTCAPABLE`.
+/// Narrow the descriptor's rights; asking for a right it does not hold is `ENOTCAPABLE`. The
+/// rights dropped are gone for good: they leave the descriptor's ceiling too.
 pub fn fd_fdstat_set_rights(
     cx: &mut WasiCtx,
     _mem: &mut GuestMemory<'_>,
@@ -159,16 +154,19 @@ pub fn fd_fdstat_set_rights(
     fs_rights_base: types::Rights,
     fs_rights_inheriting: types::Rights,
 ) -> Result<()> {
+    // Rights can only be dropped, and once dropped they are out of the ceiling for good.
     let entry = cx.entry_mut(fd)?;
-    if !entry.rights.contains(fs_rights_base) || !entry.inheriting.contains(fs_rights_inheriting) {
+    if !entry.has(fs_rights_base) || !entry.hands_down().contains(fs_rights_inheriting) {
         return Err(Errno::Notcapable.into());
     }
+    entry.ceiling &= fs_rights_base;
+    entry.ceiling_inheriting &= fs_rights_inheriting;
     entry.rights = fs_rights_base;
     entry.inheriting = fs_rights_inheriting;
     Ok(())
 }
 
-/// Attributes from the OS; an embedder stream is a character device with every number 0.
+/// Attributes of the resource (a directory's own, for a directory).
 pub fn fd_filestat_get(
     cx: &mut WasiCtx,
     _mem: &mut GuestMemory<'_>,
@@ -176,21 +174,11 @@ pub fn fd_filestat_get(
 ) -> Result<types::Filestat> {
     let entry = cx.entry(fd)?;
     entry.require(Rights::FD_FILESTAT_GET)?;
-    match &entry.kind {
-        Kind::File(f) => sys::stat::filestat(f.as_fd(), false),
-        Kind::Dir(d) => sys::stat::filestat(d.fd.as_fd(), false),
-        Kind::Socket(s) => sys::stat::filestat(s.fd.as_fd(), true),
-        Kind::Stream(_) => Ok(Filestat {
-            dev: 0,
-            ino: 0,
-            filetype: Filetype::CharacterDevice,
-            nlink: 0,
-            size: 0,
-            atim: 0,
-            mtim: 0,
-            ctim: 0,
-        }),
-    }
+    let (st, host) = match &entry.node {
+        Node::File(f) => (f.filestat()?, crate::sys::is_host_file(&**f)),
+        Node::Dir(d) => (d.stat()?, crate::sys::is_host_dir(&**d)),
+    };
+    Ok(cx.host_times(st, host))
 }
 
 pub fn fd_filestat_set_size(
@@ -199,18 +187,40 @@ pub fn fd_filestat_set_size(
     fd: types::Fd,
     size: types::Filesize,
 ) -> Result<()> {
-    let host = data_fd(cx.entry(fd)?, Rights::FD_FILESTAT_SET_SIZE)?;
-    sys::io::set_size(host, size)
+    let file = cx.file(fd, Rights::FD_FILESTAT_SET_SIZE)?;
+    if i64::try_from(size).is_err() {
+        return Err(Errno::Fbig.into());
+    }
+    file.set_size(size)
 }
 
-/// One timestamp's new value from the call's flags: giving both a time and `*_NOW` is `EINVAL`.
-fn new_time(ts: types::Timestamp, set: bool, now: bool) -> Result<SetTime> {
-    match (set, now) {
-        (true, true) => Err(Errno::Inval.into()),
-        (true, false) => Ok(SetTime::At(ts)),
-        (false, true) => Ok(SetTime::Now),
-        (false, false) => Ok(SetTime::Keep),
-    }
+/// The new times of a `*_filestat_set_times` call: `None` keeps a time, "now" is read from the
+/// guest's wall clock; giving both a time and `*_NOW` is `EINVAL`.
+pub(crate) fn new_times(
+    cx: &WasiCtx,
+    atim: types::Timestamp,
+    mtim: types::Timestamp,
+    flags: Fstflags,
+) -> Result<(Option<u64>, Option<u64>)> {
+    let mut now = None;
+    let mut one = |t: u64, set: Fstflags, at_now: Fstflags| -> Result<Option<u64>> {
+        match (flags.contains(set), flags.contains(at_now)) {
+            (true, true) => Err(Errno::Inval.into()),
+            (true, false) => Ok(Some(t)),
+            (false, true) => match now {
+                Some(n) => Ok(Some(n)),
+                None => {
+                    let n = cx.wall_now()?;
+                    now = Some(n);
+                    Ok(Some(n))
+                }
+            },
+            (false, false) => Ok(None),
+        }
+    };
+    let a = one(atim, Fstflags::ATIM, Fstflags::ATIM_NOW)?;
+    let m = one(mtim, Fstflags::MTIM, Fstflags::MTIM_NOW)?;
+    Ok((a, m))
 }
 
 pub fn fd_filestat_set_times(
@@ -221,29 +231,21 @@ pub fn fd_filestat_set_times(
     mtim: types::Timestamp,
     fst_flags: types::Fstflags,
 ) -> Result<()> {
-    let host = file_fd(cx.entry(fd)?, Rights::FD_FILESTAT_SET_TIMES)?;
-    let a = new_time(
-        atim,
-        fst_flags.contains(Fstflags::ATIM),
-        fst_flags.contains(Fstflags::ATIM_NOW),
-    )?;
-    let m = new_time(
-        mtim,
-        fst_flags.contains(Fstflags::MTIM),
-        fst_flags.contains(Fstflags::MTIM_NOW),
-    )?;
-    sys::stat::set_times(host, a, m)
+    let entry = cx.entry(fd)?;
+    entry.require(Rights::FD_FILESTAT_SET_TIMES)?;
+    let (a, m) = new_times(cx, atim, mtim, fst_flags)?;
+    match &entry.node {
+        Node::File(f) => f.set_times(a, m),
+        Node::Dir(d) => d.set_times(a, m),
+    }
 }
 
 /// The guest name of preopened directory `fd`; `EBADF` for anything else.
 fn preopen_name(cx: &WasiCtx, fd: types::Fd) -> Result<&str> {
-    match &cx.entry(fd)?.kind {
-        Kind::Dir(Dir {
-            preopen: Some(name),
-            ..
-        }) => Ok(name),
-        _ => Err(Errno::Badf.into()),
-    }
+    cx.entry(fd)?
+        .preopen
+        .as_deref()
+        .ok_or_else(|| Errno::Badf.into())
 }
 
 pub fn fd_prestat_get(
@@ -282,9 +284,18 @@ pub fn fd_renumber(
     fd: types::Fd,
     to: types::Fd,
 ) -> Result<()> {
-    // The entry `to` held is dropped here, which closes its host resource.
+    // The entry `to` held is dropped here, which closes its resource.
     drop(cx.table.renumber(fd.raw(), to.raw())?);
     Ok(())
+}
+
+/// The offset rights an entry holds for reading (`FD_TELL` or `FD_SEEK`) or moving it.
+fn offset_right(entry: &Entry, moving: bool) -> bool {
+    if moving {
+        entry.has(Rights::FD_SEEK)
+    } else {
+        entry.has(Rights::FD_SEEK) || entry.has(Rights::FD_TELL)
+    }
 }
 
 /// `lseek`. Reading the offset (`0` from `CUR`) needs only `FD_TELL`; moving it needs `FD_SEEK`.
@@ -296,12 +307,14 @@ pub fn fd_seek(
     whence: types::Whence,
 ) -> Result<types::Filesize> {
     let entry = cx.entry(fd)?;
-    let has_right = if offset == 0 && whence == Whence::Cur {
-        entry.rights.intersects(Rights::FD_SEEK | Rights::FD_TELL)
-    } else {
-        entry.rights.contains(Rights::FD_SEEK)
+    let moving = !(offset == 0 && whence == Whence::Cur);
+    let file = offset_file(entry, offset_right(entry, moving), Rights::empty())?;
+    let pos = match whence {
+        Whence::Set => SeekFrom::Start(u64::try_from(offset).map_err(|_| Errno::Inval)?),
+        Whence::Cur => SeekFrom::Current(offset),
+        Whence::End => SeekFrom::End(offset),
     };
-    sys::io::seek(offset_fd(entry, has_right)?, offset, whence)
+    file.seek(pos)
 }
 
 /// The file offset; needs `FD_TELL` (or `FD_SEEK`, which implies it).
@@ -311,6 +324,6 @@ pub fn fd_tell(
     fd: types::Fd,
 ) -> Result<types::Filesize> {
     let entry = cx.entry(fd)?;
-    let has_right = entry.rights.intersects(Rights::FD_SEEK | Rights::FD_TELL);
-    sys::io::tell(offset_fd(entry, has_right)?)
+    let file = offset_file(entry, offset_right(entry, false), Rights::empty())?;
+    file.seek(SeekFrom::Current(0))
 }
