@@ -1,26 +1,6 @@
 //! What a guest file descriptor refers to, and the rights it carries.
 //!
-//! # The rights model
-//!
-//! Each descriptor has two sets of rights (and two more for what it hands down to descriptors
-//! opened through it):
-//!
-//! - its **ceiling**: what the descriptor may ever do. The embedder sets it on a preopen (all
-//!   rights, a read-only mount, or a mask of its choice); a descriptor opened beneath it gets
-//!   what its parent hands down, whatever rights the guest asked for; the guest lowers it
-//!   for good by dropping rights with `fd_fdstat_set_rights`.
-//! - its **requested** rights: what the guest asked for when it opened it (within the
-//!   ceiling), reported by `fd_fdstat_get`.
-//!
-//! A call is allowed when the rights it needs are in the ceiling, and, for the rights that
-//! read a file's contents or change anything ([`rights::ENFORCED`]), in the requested set too:
-//! the host file was opened for reading, writing or both from them, and a guest that gave up
-//! the right to change something keeps that promise. Likewise a directory hands down only the
-//! enforced rights the guest asked it to hand down. So a guest that opened a file asking only
-//! for `FD_READ | FD_SEEK` may still call
-//! `fd_filestat_get` or `fd_advise` (harmless, within the ceiling), but not `fd_write`. What the
-//! embedder forbids is never reachable: a right outside the ceiling is refused with
-//! `ENOTCAPABLE`, or `EROFS` for a change beneath a read-only mount.
+//! The rights model is described in [`crate::rights`].
 
 use std::sync::Arc;
 

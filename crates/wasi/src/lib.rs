@@ -27,7 +27,7 @@
 mod builder;
 pub mod clocks;
 pub mod ctx;
-pub mod entry;
+mod entry;
 pub mod error;
 pub mod fdpool;
 mod p0;

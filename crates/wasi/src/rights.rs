@@ -1,4 +1,23 @@
-//! The rights each kind of descriptor starts with.
+//! Rights: what each kind of descriptor may do, and how wasihost enforces them.
+//!
+//! # The model
+//!
+//! Each descriptor has a **ceiling** — what it may ever do — and the **requested** rights the
+//! guest asked for when it opened it (reported by `fd_fdstat_get`), plus the same two sets for
+//! what it hands down to descriptors opened through it. The embedder sets the ceiling of a
+//! preopen ([`Mount`](crate::Mount): everything, read only, or a mask); a descriptor opened
+//! beneath it gets what its parent hands down, whatever the guest asked for; the guest lowers
+//! a ceiling for good with `fd_fdstat_set_rights`.
+//!
+//! | rights | checked against | why |
+//! |---|---|---|
+//! | [`FD_READ`](Rights::FD_READ) | requested and ceiling | the host file was opened for reading (or not) from them |
+//! | every change ([`MUTATING`]: write, allocate, set size or times, create, link, rename, symlink, remove, unlink) | requested and ceiling | the embedder's read-only mounts and masks, and a guest that gave up changing something keeps that promise (`O_TRUNC` through a directory handing down only reading is refused) |
+//! | inspection: seek, tell, `fd_filestat_get`, `path_filestat_get`, advise, sync, fdstat flags, readdir, readlink, `path_open` itself, polling, sock shutdown/accept | ceiling only | harmless: toolchains other than wasi-libc ask for narrow rights (say `FD_READ \| FD_SEEK`) and then stat the file, as the retired wasi-common allowed |
+//! | what a directory hands down | the same split, on its inheriting sets | a file moved or linked from a directory handing down less into one handing down more is refused (`ENOTCAPABLE`) |
+//!
+//! A right outside what may be used is `ENOTCAPABLE`; a change beneath a read-only mount is
+//! `EROFS`. The sets of rights each kind of descriptor starts with are below.
 
 use crate::preview1::types::Rights;
 
@@ -83,7 +102,7 @@ pub const MUTATING: Rights = WRITE
 /// file's contents (the host file is opened for reading from it) and every change to the file
 /// system. The guest's own narrowing of these is kept, for a descriptor and for what it hands
 /// down. Every other right (seeking, stat, advice, sync, readdir, readlink, polling) only
-/// inspects and is checked against the descriptor's ceiling (see [`crate::entry`]).
+/// inspects and is checked against the descriptor's ceiling (see the table above).
 pub const ENFORCED: Rights = MUTATING.union(Rights::FD_READ);
 
 /// The rights of a read-only preopened directory.
