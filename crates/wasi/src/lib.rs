@@ -30,6 +30,7 @@ pub mod ctx;
 mod entry;
 pub mod error;
 pub mod fdpool;
+pub mod memfs;
 mod p0;
 mod p1;
 pub mod random;
