@@ -2,11 +2,36 @@
 
 use std::path::PathBuf;
 
+use crate::features::Feature;
+use crate::options;
+
+/// A preopened directory from `--dir`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dir {
+    /// The host directory.
+    pub host: PathBuf,
+    /// The name the guest sees.
+    pub guest: String,
+    /// Mounted with `::ro`.
+    pub read_only: bool,
+}
+
+/// Limits from `-W fuel=`, `-W max-memory-size=` and `-W timeout=`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Fuel the guest may burn.
+    pub fuel: Option<u64>,
+    /// The largest any one linear memory may become, in bytes.
+    pub max_memory: Option<u64>,
+    /// Wall-clock time the guest may run.
+    pub timeout: Option<std::time::Duration>,
+}
+
 /// What `wasihost run` was asked to do.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct RunArgs {
-    /// Preopened directories: (host path, guest path).
-    pub dirs: Vec<(PathBuf, String)>,
+    /// Preopened directories.
+    pub dirs: Vec<Dir>,
     /// Environment variables given with `--env` (value already resolved).
     pub env: Vec<(String, String)>,
     /// Copy the whole host environment.
@@ -15,6 +40,14 @@ pub struct RunArgs {
     pub tcplisten: Vec<String>,
     /// The engine to use.
     pub engine: Engine,
+    /// `--deterministic[=SEED]`.
+    pub deterministic: Option<u64>,
+    /// `--argv0`: the guest's program name instead of the module's file name.
+    pub argv0: Option<String>,
+    /// `-W FEATURE=y|n` overrides, in order.
+    pub features: Vec<(Feature, bool)>,
+    /// Resource limits.
+    pub limits: Limits,
     /// The module file.
     pub module: PathBuf,
     /// Arguments after the module, passed to the guest.
@@ -46,8 +79,35 @@ impl Engine {
 #[derive(Debug, PartialEq, Eq)]
 pub struct UsageError(pub String);
 
-pub const USAGE: &str = "usage: wasihost run [--dir HOST[::GUEST]]... [--env NAME[=VALUE]]... \
-[--inherit-env] [--tcplisten HOST:PORT]... [--engine wasmtime|wasmi] MODULE [ARGS]...";
+/// What `--help` prints.
+pub const HELP: &str = "\
+usage: wasihost run [OPTIONS] MODULE [ARGS]...
+
+Run a WASI preview1 command module (.wasm or .wat).
+
+Options:
+  --dir HOST[::GUEST[::ro|rw]]  preopen HOST as GUEST (default: HOST), read-only with ::ro
+  --env NAME=VALUE              set a guest environment variable
+  --env NAME                    pass the host's value of NAME
+  --inherit-env, -S inherit-env pass the whole host environment
+  --tcplisten ADDR, -S tcplisten=ADDR
+                                listen on ADDR and give the guest the socket
+  --argv0 NAME                  the guest's argv[0] (default: the module's file name)
+  --deterministic[=SEED]        virtual clocks, seeded random (default seed 0); refuses
+                                writable --dir, sockets and the inherited environment
+  --engine wasmtime|wasmi       the engine (default wasmtime)
+  -W FEATURE=y|n                enable or disable a WebAssembly proposal: exceptions, threads,
+                                tail-call, bulk-memory, multi-value, multi-memory,
+                                reference-types, simd, relaxed-simd, extended-const, memory64,
+                                gc, function-references, wide-arithmetic, custom-page-sizes
+  -W fuel=N                     stop the guest after N units of fuel
+  -W max-memory-size=BYTES      no linear memory may grow beyond BYTES
+  -W timeout=DURATION           stop the guest after DURATION (e.g. 500ms, 2s, 1m; wasmtime)
+  -h, --help                    print this help
+
+Exit status: the guest's proc_exit code (0 when _start returns); 2 bad usage or a module that
+cannot be read, compiled or linked; 122 max-memory-size exceeded; 123 fuel exhausted;
+124 timeout; 134 the guest trapped.";
 
 /// Parse the arguments after the program name (`run` is optional).
 pub fn parse(args: &[String]) -> Result<RunArgs, UsageError> {
@@ -81,40 +141,28 @@ pub fn parse(args: &[String]) -> Result<RunArgs, UsageError> {
         }
         let (flag, inline) = match arg.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f, Some(v)),
-            _ => (arg.as_str(), None),
+            _ => match arg.as_str() {
+                // `-Wkey=v` and `-Skey=v`, glued as wasmtime allows.
+                a if a.len() > 2 && (a.starts_with("-W") || a.starts_with("-S")) => {
+                    (&a[..2], Some(&a[2..]))
+                }
+                a => (a, None),
+            },
         };
         match flag {
-            "--dir" => {
-                let v = value(&mut i, flag, inline)?;
-                let (host, guest) = match v.split_once("::") {
-                    Some((h, g)) => (h.to_string(), g.to_string()),
-                    None => (v.clone(), v.clone()),
-                };
-                if host.is_empty() || guest.is_empty() {
-                    return Err(UsageError(format!("--dir {v}: empty path")));
-                }
-                out.dirs.push((PathBuf::from(host), guest));
-            }
-            "--env" => {
-                let v = value(&mut i, flag, inline)?;
-                let (name, val) = match v.split_once('=') {
-                    Some((n, val)) => (n.to_string(), val.to_string()),
-                    None => match std::env::var(&v) {
-                        Ok(val) => (v.clone(), val),
-                        Err(_) => {
-                            return Err(UsageError(format!(
-                                "--env {v}: not set in the host environment"
-                            )));
-                        }
-                    },
-                };
-                if name.is_empty() {
-                    return Err(UsageError(format!("--env {v}: empty name")));
-                }
-                out.env.push((name, val));
-            }
+            "--dir" => out.dirs.push(parse_dir(&value(&mut i, flag, inline)?)?),
+            "--env" => out.env.push(parse_env(&value(&mut i, flag, inline)?)?),
             "--inherit-env" => out.inherit_env = true,
             "--tcplisten" => out.tcplisten.push(value(&mut i, flag, inline)?),
+            "--argv0" => out.argv0 = Some(value(&mut i, flag, inline)?),
+            "--deterministic" => {
+                let seed = inline.map_or(Ok(0), |s| {
+                    s.parse::<u64>().map_err(|e| {
+                        UsageError(format!("--deterministic={s}: not a seed (0..2^64): {e}"))
+                    })
+                })?;
+                out.deterministic = Some(seed);
+            }
             "--engine" => {
                 let v = value(&mut i, flag, inline)?;
                 out.engine = Engine::from_name(&v).ok_or_else(|| {
@@ -123,74 +171,64 @@ pub fn parse(args: &[String]) -> Result<RunArgs, UsageError> {
                     ))
                 })?;
             }
-            "-h" | "--help" => return Err(UsageError(USAGE.to_string())),
-            _ => return Err(UsageError(format!("unknown option {arg}"))),
+            "-W" => options::wasm(&value(&mut i, flag, inline)?, &mut out)?,
+            "-S" => options::wasi(&value(&mut i, flag, inline)?, &mut out)?,
+            "-h" | "--help" => return Err(UsageError(HELP.to_string())),
+            _ => {
+                return Err(UsageError(format!(
+                    "unknown option {arg} (see wasihost run --help)"
+                )));
+            }
         }
         i += 1;
     }
     Err(UsageError("missing MODULE".to_string()))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn p(s: &[&str]) -> Result<RunArgs, UsageError> {
-        parse(&s.iter().map(|x| x.to_string()).collect::<Vec<_>>())
+/// `HOST`, `HOST::GUEST`, `HOST::GUEST::ro` or `HOST::GUEST::rw`.
+fn parse_dir(v: &str) -> Result<Dir, UsageError> {
+    let parts: Vec<&str> = v.split("::").collect();
+    let (host, guest, read_only) = match parts.as_slice() {
+        [h] => (*h, *h, false),
+        [h, g] => (*h, *g, false),
+        [h, g, "ro"] => (*h, *g, true),
+        [h, g, "rw"] => (*h, *g, false),
+        [_, _, mode] => {
+            return Err(UsageError(format!(
+                "--dir {v}: unknown mode {mode:?} (expected ro or rw)"
+            )));
+        }
+        _ => {
+            return Err(UsageError(format!(
+                "--dir {v}: expected HOST[::GUEST[::ro|rw]]"
+            )));
+        }
+    };
+    if host.is_empty() || guest.is_empty() {
+        return Err(UsageError(format!("--dir {v}: empty path")));
     }
-
-    #[test]
-    fn flags_and_module() {
-        let a = p(&[
-            "run",
-            "--dir",
-            "/tmp::/data",
-            "--dir=.",
-            "--env",
-            "A=1",
-            "m.wasm",
-            "-x",
-            "--dir",
-        ])
-        .unwrap();
-        assert_eq!(
-            a.dirs,
-            vec![("/tmp".into(), "/data".into()), (".".into(), ".".into())]
-        );
-        assert_eq!(a.env, vec![("A".into(), "1".into())]);
-        assert_eq!(a.module, PathBuf::from("m.wasm"));
-        assert_eq!(a.guest_args, vec!["-x", "--dir"]);
-    }
-
-    #[test]
-    fn engine_choice() {
-        assert_eq!(p(&["m.wasm"]).unwrap().engine, Engine::Wasmtime);
-        assert_eq!(
-            p(&["--engine", "wasmi", "m.wasm"]).unwrap().engine,
-            Engine::Wasmi
-        );
-        assert_eq!(
-            p(&["run", "--engine=wasmtime", "m.wasm"]).unwrap().engine,
-            Engine::Wasmtime
-        );
-        let err = p(&["--engine", "wasmer", "m.wasm"]).unwrap_err();
-        assert_eq!(
-            err.0,
-            "--engine wasmer: unknown engine (expected wasmtime or wasmi)"
-        );
-    }
-
-    #[test]
-    fn shorthand_without_run() {
-        assert_eq!(p(&["m.wat"]).unwrap().module, PathBuf::from("m.wat"));
-    }
-
-    #[test]
-    fn errors() {
-        assert!(p(&["run"]).is_err());
-        assert!(p(&["run", "--bogus", "m.wasm"]).is_err());
-        assert!(p(&["run", "--dir"]).is_err());
-        assert!(p(&["run", "--env", "WASIHOST_SURELY_UNSET_VAR", "m.wasm"]).is_err());
-        assert!(p(&["run", "--engine", "v8", "m.wasm"]).is_err());
-    }
+    Ok(Dir {
+        host: PathBuf::from(host),
+        guest: guest.to_string(),
+        read_only,
+    })
 }
+
+/// `NAME=VALUE`, or `NAME` for the host's value.
+fn parse_env(v: &str) -> Result<(String, String), UsageError> {
+    let (name, val) = match v.split_once('=') {
+        Some((n, val)) => (n.to_string(), val.to_string()),
+        None => match std::env::var(v) {
+            Ok(val) => (v.to_string(), val),
+            Err(e) => return Err(UsageError(format!("--env {v}: {e} in the host"))),
+        },
+    };
+    if name.is_empty() {
+        return Err(UsageError(format!("--env {v}: empty name")));
+    }
+    Ok((name, val))
+}
+
+#[cfg(test)]
+#[path = "args_tests.rs"]
+mod tests;

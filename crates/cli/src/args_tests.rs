@@ -1,0 +1,163 @@
+use super::*;
+use std::time::Duration;
+
+fn p(s: &[&str]) -> Result<RunArgs, UsageError> {
+    parse(&s.iter().map(|x| x.to_string()).collect::<Vec<_>>())
+}
+
+fn dir(host: &str, guest: &str, read_only: bool) -> Dir {
+    Dir {
+        host: host.into(),
+        guest: guest.into(),
+        read_only,
+    }
+}
+
+#[test]
+fn flags_and_module() {
+    let a = p(&[
+        "run",
+        "--dir",
+        "/tmp::/data",
+        "--dir=.",
+        "--env",
+        "A=1",
+        "m.wasm",
+        "-x",
+        "--dir",
+    ])
+    .unwrap();
+    assert_eq!(
+        a.dirs,
+        vec![dir("/tmp", "/data", false), dir(".", ".", false)]
+    );
+    assert_eq!(a.env, vec![("A".into(), "1".into())]);
+    assert_eq!(a.module, PathBuf::from("m.wasm"));
+    assert_eq!(a.guest_args, vec!["-x", "--dir"]);
+}
+
+#[test]
+fn dir_modes() {
+    let a = p(&["--dir", "/a::/x::ro", "--dir=/b::/y::rw", "m.wasm"]).unwrap();
+    assert_eq!(a.dirs, vec![dir("/a", "/x", true), dir("/b", "/y", false)]);
+    let err = p(&["--dir", "/a::/x::rx", "m.wasm"]).unwrap_err();
+    assert_eq!(
+        err.0,
+        "--dir /a::/x::rx: unknown mode \"rx\" (expected ro or rw)"
+    );
+    assert!(p(&["--dir", "/a::/x::ro::z", "m.wasm"]).is_err());
+    assert!(p(&["--dir", "::/x::ro", "m.wasm"]).is_err());
+}
+
+#[test]
+fn deterministic_seed() {
+    assert_eq!(p(&["m.wasm"]).unwrap().deterministic, None);
+    assert_eq!(
+        p(&["--deterministic", "m.wasm"]).unwrap().deterministic,
+        Some(0)
+    );
+    assert_eq!(
+        p(&["--deterministic=7", "m.wasm"]).unwrap().deterministic,
+        Some(7)
+    );
+    let err = p(&["--deterministic=-1", "m.wasm"]).unwrap_err();
+    assert!(
+        err.0.starts_with("--deterministic=-1: not a seed"),
+        "{}",
+        err.0
+    );
+}
+
+#[test]
+fn wasm_and_wasi_options() {
+    let a = p(&[
+        "-W",
+        "exceptions=n,tail-call",
+        "-Wthreads=y",
+        "-W",
+        "fuel=1_000",
+        "-W",
+        "max-memory-size=65536",
+        "-W",
+        "timeout=250ms",
+        "-S",
+        "inherit-env",
+        "-S",
+        "tcplisten=127.0.0.1:0",
+        "--argv0",
+        "prog",
+        "m.wasm",
+    ])
+    .unwrap();
+    assert_eq!(
+        a.features,
+        vec![
+            (Feature::Exceptions, false),
+            (Feature::TailCall, true),
+            (Feature::Threads, true)
+        ]
+    );
+    assert_eq!(a.limits.fuel, Some(1000));
+    assert_eq!(a.limits.max_memory, Some(65536));
+    assert_eq!(a.limits.timeout, Some(Duration::from_millis(250)));
+    assert!(a.inherit_env);
+    assert_eq!(a.tcplisten, vec!["127.0.0.1:0"]);
+    assert_eq!(a.argv0.as_deref(), Some("prog"));
+}
+
+#[test]
+fn durations() {
+    use crate::options::duration;
+    assert_eq!(duration("2s"), Some(Duration::from_secs(2)));
+    assert_eq!(duration("3"), Some(Duration::from_secs(3)));
+    assert_eq!(duration("1m"), Some(Duration::from_secs(60)));
+    assert_eq!(duration("1.5s"), Some(Duration::from_millis(1500)));
+    assert_eq!(duration("10us"), Some(Duration::from_micros(10)));
+    assert_eq!(duration("2 weeks"), None);
+    assert_eq!(duration(""), None);
+}
+
+#[test]
+fn unknown_options_are_errors() {
+    let err = p(&["-W", "bogus=y", "m.wasm"]).unwrap_err();
+    assert!(err.0.starts_with("-W bogus=y: unknown option"), "{}", err.0);
+    let err = p(&["-S", "nope", "m.wasm"]).unwrap_err();
+    assert!(err.0.starts_with("-S nope: unknown option"), "{}", err.0);
+    assert!(p(&["-W", "simd=maybe", "m.wasm"]).is_err());
+    assert!(p(&["-W", "fuel", "m.wasm"]).is_err());
+    assert!(p(&["-W", "fuel=lots", "m.wasm"]).is_err());
+    assert!(p(&["-W", "timeout=soon", "m.wasm"]).is_err());
+    assert!(p(&["-S", "tcplisten=", "m.wasm"]).is_err());
+}
+
+#[test]
+fn engine_choice() {
+    assert_eq!(p(&["m.wasm"]).unwrap().engine, Engine::Wasmtime);
+    assert_eq!(
+        p(&["--engine", "wasmi", "m.wasm"]).unwrap().engine,
+        Engine::Wasmi
+    );
+    assert_eq!(
+        p(&["run", "--engine=wasmtime", "m.wasm"]).unwrap().engine,
+        Engine::Wasmtime
+    );
+    let err = p(&["--engine", "wasmer", "m.wasm"]).unwrap_err();
+    assert_eq!(
+        err.0,
+        "--engine wasmer: unknown engine (expected wasmtime or wasmi)"
+    );
+}
+
+#[test]
+fn shorthand_without_run() {
+    assert_eq!(p(&["m.wat"]).unwrap().module, PathBuf::from("m.wat"));
+}
+
+#[test]
+fn errors() {
+    assert!(p(&["run"]).is_err());
+    assert!(p(&["run", "--bogus", "m.wasm"]).is_err());
+    assert!(p(&["run", "--dir"]).is_err());
+    assert!(p(&["run", "--env", "WASIHOST_SURELY_UNSET_VAR", "m.wasm"]).is_err());
+    assert!(p(&["run", "--engine", "v8", "m.wasm"]).is_err());
+}

@@ -1,0 +1,62 @@
+//! Compile and run a guest on wasmtime.
+
+use wasihost::{Trap, wasmtime_host};
+
+use crate::args::RunArgs;
+use crate::errors::{Failure, wasmtime_chain, wasmtime_frames};
+use crate::{Host, features, limits};
+
+/// Run `wasm` with `host`; `what` names the module in messages.
+pub fn run(args: &RunArgs, wasm: &[u8], host: Host, what: &str) -> Result<u32, Failure> {
+    let bad = |e: &wasmtime::Error| Failure::Usage(format!("{what}: {}", wasmtime_chain(e)));
+    let mut config = wasmtime::Config::new();
+    features::wasmtime(&mut config, &args.features);
+    config.consume_fuel(args.limits.fuel.is_some());
+    config.epoch_interruption(args.limits.timeout.is_some());
+    let engine = wasmtime::Engine::new(&config)
+        .map_err(|e| Failure::Usage(format!("wasmtime configuration: {}", wasmtime_chain(&e))))?;
+    let module = wasmtime::Module::new(&engine, wasm).map_err(|e| bad(&e))?;
+    if module.get_export("_start").is_none() {
+        return Err(Failure::Usage(format!(
+            "{what}: not a WASI command: no `_start` export"
+        )));
+    }
+    let mut linker = wasmtime::Linker::new(&engine);
+    wasmtime_host::add_to_linker_for_module(&mut linker, &module, |h: &mut Host| &mut h.wasi)
+        .map_err(|e| bad(&e))?;
+    let mut store = wasmtime::Store::new(&engine, host);
+    store.limiter(|h| &mut h.memory);
+    if let Some(fuel) = args.limits.fuel {
+        store.set_fuel(fuel).map_err(|e| bad(&e))?;
+    }
+    if let Some(timeout) = args.limits.timeout {
+        store.set_epoch_deadline(1);
+        limits::start_epoch_timer(&engine, timeout);
+    }
+    // A module that cannot be linked (an import we do not provide) is bad input; a trap in its
+    // start function is a trap.
+    let result = linker
+        .instantiate(&mut store, &module)
+        .and_then(|instance| wasmtime_host::call_start(&mut store, &instance));
+    result.map_err(|e| classify(&e, store.data().memory.hit, args, what))
+}
+
+fn classify(e: &wasmtime::Error, memory_hit: bool, args: &RunArgs, what: &str) -> Failure {
+    if memory_hit {
+        return Failure::MemoryLimit(wasmtime_chain(e));
+    }
+    match e.downcast_ref::<wasmtime::Trap>() {
+        Some(wasmtime::Trap::OutOfFuel) => {
+            let fuel = args.limits.fuel.unwrap_or(0);
+            return Failure::Fuel(format!("all fuel consumed (-W fuel={fuel})"));
+        }
+        Some(wasmtime::Trap::Interrupt) => {
+            let t = args.limits.timeout.unwrap_or_default();
+            return Failure::Timeout(format!("timed out after {t:?} (-W timeout)"));
+        }
+        Some(_) => {}
+        None if e.downcast_ref::<Trap>().is_some() => {}
+        None => return Failure::Usage(format!("{what}: {}", wasmtime_chain(e))),
+    }
+    Failure::Trap(format!("{}{}", wasmtime_chain(e), wasmtime_frames(e)))
+}
