@@ -17,7 +17,6 @@ const EINVAL: u32 = 28;
 const EAGAIN: u32 = 6;
 const EBADF: u32 = 8;
 const ENOTSOCK: u32 = 57;
-const ENOTCAPABLE: u32 = 76;
 const EPIPE: u32 = 64;
 
 /// Where call number `k` stores its errno.

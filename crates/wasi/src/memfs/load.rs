@@ -132,10 +132,7 @@ impl MemFs {
                 .mtime()
                 .unwrap_or(0)
                 .saturating_mul(1_000_000_000);
-            let link = match entry.link_name()? {
-                Some(l) => Some(l.into_owned()),
-                None => None,
-            };
+            let link = entry.link_name()?.map(|l| l.into_owned());
             let mut st = self.shared.lock();
             let ino = if kind.is_dir() {
                 let (dir, name) = parent(&mut st, &path, true).map_err(to_io)?;
