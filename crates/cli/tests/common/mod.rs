@@ -59,3 +59,18 @@ pub fn run_in_tempdir(
         check(engine, dir.path(), status, &out, &err);
     }
 }
+
+/// Split a trap report into its first line (how the guest trapped) and its wasm frames,
+/// asserting every further line is a frame (`    at ...`, or the `    ... N more` tail).
+pub fn trap_report(stderr: &str) -> (&str, Vec<&str>) {
+    let mut lines = stderr.trim_end().lines();
+    let first = lines.next().unwrap_or("");
+    let frames: Vec<&str> = lines.collect();
+    for f in &frames {
+        assert!(
+            f.starts_with("    at ") || f.starts_with("    ... "),
+            "not a wasm frame line: {f:?} in {stderr:?}"
+        );
+    }
+    (first, frames)
+}
