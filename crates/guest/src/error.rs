@@ -138,6 +138,20 @@ impl std::error::Error for Trap {}
 #[cfg(feature = "wasmi")]
 impl wasmi::errors::HostError for Trap {}
 
+#[cfg(feature = "wasmi")]
+impl Trap {
+    /// The `wasmi::Error` that carries this trap out of a host function. A requested exit
+    /// becomes wasmi's own `i32_exit` error, so code written for `wasmi_wasi` that reads
+    /// `err.i32_exit_status()` keeps working (a status above `i32::MAX` arrives as its
+    /// two's-complement `i32`); every other trap is `wasmi::Error::host(self)`.
+    pub fn into_wasmi_error(self) -> wasmi::Error {
+        match self {
+            Trap::Exit(code) => wasmi::Error::i32_exit(code as i32),
+            other => wasmi::Error::host(other),
+        }
+    }
+}
+
 impl From<GuestError> for Trap {
     fn from(e: GuestError) -> Self {
         Trap::Guest(e)

@@ -25,6 +25,18 @@ pub struct WasiCtx {
     pub(crate) fixed_host_times: Option<u64>,
 }
 
+impl std::fmt::Debug for WasiCtx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WasiCtx")
+            .field("args", &self.args.len())
+            .field("env", &self.env.len())
+            .field("open_fds", &self.table.len())
+            .field("exit_code", &self.exit_code)
+            .field("deterministic_host_times", &self.fixed_host_times.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
 impl WasiCtx {
     /// A builder with no arguments, no environment, null stdio and no preopens.
     pub fn builder() -> WasiCtxBuilder {

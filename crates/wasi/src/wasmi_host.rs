@@ -17,7 +17,7 @@
 //! | `.build()`                                              | `.build()?` (reports unopenable preopens)      |
 //! | `Store<wasmi_wasi::WasiCtx>`                            | `Store<wasihost::WasiCtx>`                     |
 //! | `wasmi_wasi::add_to_linker(&mut linker, \|cx\| cx)?`    | `wasihost::wasmi_host::add_to_linker(&mut linker, \|cx\| cx)?` |
-//! | `err.i32_exit_status()`                                 | [`exit_code(&err)`](exit_code) (also accepts `i32_exit` errors) |
+//! | `err.i32_exit_status()`                                 | keeps working: `proc_exit` arrives as wasmi's `i32_exit` error; or [`exit_code(&err)`](exit_code) |
 //!
 //! Everything else — `Engine`, `Module`, `Linker`, `instantiate_and_start`, `get_typed_func` — is
 //! plain wasmi and stays as it is. The builder methods take `&mut self`, so they chain as above or
@@ -75,8 +75,9 @@ pub fn add_to_linker<T: 'static>(
     crate::preview0::wasi_unstable::wasmi::add_to_linker(linker, get)
 }
 
-/// The exit status carried by an error from a guest call, if the guest called `proc_exit` (our
-/// [`Trap::Exit`], or wasmi's own `i32_exit` error from another host function).
+/// The exit status carried by an error from a guest call, if the guest called `proc_exit`
+/// (which arrives as wasmi's own `i32_exit` error, as with `wasmi_wasi`; a [`Trap::Exit`] of
+/// another host function's making is accepted too).
 pub fn exit_code(err: &wasmi::Error) -> Option<u32> {
     match err.downcast_ref::<Trap>() {
         Some(trap) => trap.exit_code(),
@@ -136,6 +137,25 @@ mod tests {
         );
         let ctx = WasiCtx::builder().build().unwrap();
         assert_eq!(run(&engine, &module(&engine, &wat), ctx).unwrap(), 300);
+    }
+
+    #[test]
+    fn proc_exit_is_wasmi_s_own_exit_error_as_with_wasmi_wasi() {
+        let engine = Engine::default();
+        let wat = format!(
+            r#"(module {IMPORTS} (memory (export "memory") 1)
+                 (func (export "_start") (call $exit (i32.const 3))))"#
+        );
+        let m = module(&engine, &wat);
+        let mut linker = Linker::new(&engine);
+        add_to_linker(&mut linker, |cx: &mut WasiCtx| cx).unwrap();
+        let mut store = Store::new(&engine, WasiCtx::builder().build().unwrap());
+        let instance = linker.instantiate_and_start(&mut store, &m).unwrap();
+        let start = instance.get_typed_func::<(), ()>(&store, "_start").unwrap();
+        let err = start.call(&mut store, ()).unwrap_err();
+        assert_eq!(err.i32_exit_status(), Some(3));
+        assert_eq!(exit_code(&err), Some(3));
+        assert_eq!(store.data().exit_code(), Some(3));
     }
 
     #[test]

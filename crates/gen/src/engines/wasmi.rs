@@ -42,7 +42,8 @@ impl EngineEmitter for Wasmi {
             /// Register every function of the module with `linker`, finding the caller's memory
             /// by the export name `memory` on each call. `get` projects the store's data onto the
             /// host implementation. A trap comes back from wasmi calls as a `wasmi::Error`
-            /// holding the runtime's `Trap` (`err.downcast_ref::<Trap>()`).
+            /// holding the runtime's `Trap` (`err.downcast_ref::<Trap>()`), except a requested
+            /// exit, which is wasmi's own `i32_exit` error (`err.i32_exit_status()`).
             pub fn add_to_linker<T: 'static, H: #trait_name + ?Sized + 'static>(
                 linker: &mut ::wasmi::Linker<T>,
                 get: impl Fn(&mut T) -> &mut H + Send + Sync + Copy + 'static,
@@ -64,7 +65,7 @@ impl EngineEmitter for Wasmi {
                     }
                     _ => f(caller.data_mut(), &mut #rt::GuestMemory::Unshared(&mut [])),
                 };
-                result.map_err(::wasmi::Error::host)
+                result.map_err(#rt::Trap::into_wasmi_error)
             }
         }
     }
