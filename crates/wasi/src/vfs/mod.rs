@@ -9,8 +9,10 @@
 //!
 //! To give a guest something of your own, implement one trait and hand the object to the
 //! builder: [`WasiCtxBuilder::preopen`](crate::WasiCtxBuilder::preopen) for a directory,
-//! [`Stdio::File`](crate::Stdio::File) for a standard stream.
+//! [`Stdio::File`](crate::Stdio::File) for a standard stream. [`BytesFile`] is a ready-made
+//! read-only file over bytes in memory, for directories that serve content of their own.
 
+mod bytes;
 mod dir;
 mod file;
 pub(crate) mod ops;
@@ -18,6 +20,7 @@ pub(crate) mod path;
 pub(crate) mod walk;
 
 pub use crate::sys::{OsDir, OsFile};
+pub use bytes::BytesFile;
 pub use dir::{DirEntry, OpenOptions, Opened, WasiDir};
 pub use file::{Readiness, WasiFile};
 pub use ops::PathResolver;
