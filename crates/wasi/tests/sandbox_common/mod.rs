@@ -255,6 +255,23 @@ impl Sandbox {
         self.call(|cx, mem| cx.path_rename(mem, PREOPEN, a, PREOPEN, b))
     }
 
+    /// Call `f` with `a` and `b` stored as the two paths of a two-path call.
+    pub fn call_paths<T>(
+        &mut self,
+        a: &[u8],
+        b: &[u8],
+        f: impl FnOnce(
+            &mut WasiCtx,
+            &mut GuestMemory<'_>,
+            GuestStr,
+            GuestStr,
+        ) -> Result<T, wasihost::Error>,
+    ) -> Result<T, Errno> {
+        let a = self.put(0, a);
+        let b = self.put(SECOND, b);
+        self.call(|cx, mem| f(cx, mem, a, b))
+    }
+
     pub fn link(&mut self, from: &[u8], to: &[u8]) -> Result<(), Errno> {
         let a = self.put(0, from);
         let b = self.put(SECOND, to);
