@@ -19,7 +19,7 @@ use wasihost::PathResolver;
 use wasihost::guest::{GuestPtr, GuestSlice};
 use wasihost::memfs::SnapshotEntry;
 use wasihost::preview1::types::{
-    Ciovec, Errno, Fd, Filestat, Filetype, Iovec, Lookupflags, Oflags, Rights,
+    Ciovec, Errno, Fd, Fdflags, Filestat, Filetype, Iovec, Lookupflags, Oflags, Rights, Whence,
 };
 use wasihost::preview1::wasi_snapshot_preview1::WasiSnapshotPreview1;
 
@@ -85,6 +85,14 @@ enum Op {
     Stat(usize, bool),
     /// Path, follow, (creat, excl, trunc, directory), write.
     Open(usize, bool, [bool; 4], bool),
+    /// Path, (creat, trunc): open for appending.
+    OpenAppend(usize, bool, bool),
+    /// Descriptor, length, byte: `fd_write` at the current position.
+    Write(usize, usize, u8),
+    /// Descriptor, length: `fd_read` at the current position.
+    Read(usize, u32),
+    /// Descriptor, offset, whence (0 set, 1 current, 2 end).
+    Seek(usize, i64, u8),
     /// Open descriptor (index), offset, length, byte.
     Pwrite(usize, u64, usize, u8),
     Pread(usize, u64, u32),
@@ -121,6 +129,10 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (p.clone(), any::<bool>()).prop_map(|(p, f)| Op::Stat(p, f)),
         6 => (p.clone(), any::<bool>(), oflags(), any::<bool>())
             .prop_map(|(p, f, o, w)| Op::Open(p, f, o, w)),
+        1 => (p.clone(), any::<bool>(), any::<bool>()).prop_map(|(p, c, t)| Op::OpenAppend(p, c, t)),
+        2 => (fd.clone(), 0..8usize, any::<u8>()).prop_map(|(f, n, b)| Op::Write(f, n, b)),
+        2 => (fd.clone(), 0..16u32).prop_map(|(f, n)| Op::Read(f, n)),
+        1 => (fd.clone(), -4..12i64, 0..3u8).prop_map(|(f, o, w)| Op::Seek(f, o, w)),
         3 => (fd.clone(), 0..16u64, 0..8usize, any::<u8>())
             .prop_map(|(f, o, n, b)| Op::Pwrite(f, o, n, b)),
         2 => (fd.clone(), 0..16u64, 0..16u32).prop_map(|(f, o, n)| Op::Pread(f, o, n)),
@@ -216,6 +228,61 @@ impl Side {
                 let fd = sb.open_with(PREOPEN, bytes(PATHS[p]), follow(f), o, rights)?;
                 self.fds.push(fd);
                 Ok(fd.raw().to_string())
+            }
+            Op::OpenAppend(p, creat, trunc) => {
+                let mut o = Oflags::empty();
+                if creat {
+                    o |= Oflags::CREAT;
+                }
+                if trunc {
+                    o |= Oflags::TRUNC;
+                }
+                let rights = Rights::FD_READ | Rights::FD_WRITE | Rights::FD_SEEK | Rights::FD_TELL;
+                let path = bytes(PATHS[p]);
+                let fd = sb.call_paths(path, b"", |cx, mem, p, _| {
+                    let fl = Fdflags::APPEND;
+                    cx.path_open(mem, PREOPEN, follow(true), p, o, rights, rights, fl)
+                })?;
+                self.fds.push(fd);
+                Ok(fd.raw().to_string())
+            }
+            Op::Write(i, len, byte) => {
+                let fd = self.fd(i);
+                let sb = &mut self.sb;
+                sb.mem[DATA as usize..DATA as usize + len].fill(byte);
+                sb.call(|cx, mem| {
+                    let v = Ciovec {
+                        buf: GuestPtr::new(DATA),
+                        buf_len: len as u32,
+                    };
+                    mem.write(GuestPtr::new(IOVS), &v)?;
+                    cx.fd_write(mem, fd, GuestSlice::new(IOVS, 1))
+                })
+                .map(|n| n.to_string())
+            }
+            Op::Read(i, len) => {
+                let fd = self.fd(i);
+                let sb = &mut self.sb;
+                let n = sb.call(|cx, mem| {
+                    let v = Iovec {
+                        buf: GuestPtr::new(DATA),
+                        buf_len: len,
+                    };
+                    mem.write(GuestPtr::new(IOVS), &v)?;
+                    cx.fd_read(mem, fd, GuestSlice::new(IOVS, 1))
+                })?;
+                Ok(format!("{:?}", &sb.mem[DATA as usize..(DATA + n) as usize]))
+            }
+            Op::Seek(i, off, whence) => {
+                let fd = self.fd(i);
+                let whence = match whence {
+                    0 => Whence::Set,
+                    1 => Whence::Cur,
+                    _ => Whence::End,
+                };
+                self.sb
+                    .call(|cx, mem| cx.fd_seek(mem, fd, off, whence))
+                    .map(|n| n.to_string())
             }
             Op::Pwrite(i, off, len, byte) => {
                 let fd = self.fd(i);
@@ -420,5 +487,20 @@ fn create_through_link_with_trailing_slash() {
         Op::Symlink(7, 1),
         Op::Open(1, true, creat, false),
         Op::Stat(1, true),
+    ]);
+}
+
+/// Found by the differential test: a write of nothing on a descriptor opened for appending
+/// left the position alone on Linux but moved it to the end on a `MemFs`.
+#[test]
+fn empty_append_write_keeps_the_position() {
+    same_everywhere(&[
+        Op::OpenAppend(0, false, false),
+        Op::Write(0, 0, 0),
+        Op::Seek(0, 0, 1),
+        Op::Read(0, 2),
+        Op::Write(0, 1, b'!'),
+        Op::Seek(0, 0, 1),
+        Op::Pread(0, 0, 16),
     ]);
 }

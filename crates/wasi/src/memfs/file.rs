@@ -138,7 +138,10 @@ impl WasiFile for MemFile {
             Some(pos.0)
         };
         let (n, end) = self.write_at(bufs, at)?;
-        pos.0 = end;
+        // Writing nothing leaves the position alone, even in append mode (as Linux does).
+        if n > 0 {
+            pos.0 = end;
+        }
         Ok(n)
     }
 

@@ -278,3 +278,24 @@ fn open_answers_like_openat() {
     );
     assert_eq!(errno(f.set_size(3)), Some(Errno::Inval));
 }
+
+/// Found by the differential test: writing nothing in append mode moved the position to the
+/// end; Linux leaves it where it was.
+#[test]
+fn empty_append_write_keeps_the_position() {
+    let fs = MemFs::new();
+    fs.write_file("f", b"abc").unwrap();
+    let opts = OpenOptions {
+        read: true,
+        write: true,
+        fdflags: crate::preview1::types::Fdflags::APPEND,
+        ..OpenOptions::default()
+    };
+    let Opened::File(f) = fs.root().open(b"f", &opts).unwrap() else {
+        panic!("a file")
+    };
+    assert_eq!(f.write_vectored(&[IoSlice::new(b"")]).unwrap(), 0);
+    assert_eq!(f.seek(std::io::SeekFrom::Current(0)).unwrap(), 0);
+    assert_eq!(f.write_vectored(&[IoSlice::new(b"d")]).unwrap(), 1);
+    assert_eq!(f.seek(std::io::SeekFrom::Current(0)).unwrap(), 4);
+}
