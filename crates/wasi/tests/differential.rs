@@ -99,6 +99,10 @@ enum Op {
     FdStat(usize),
     SetSize(usize, u64),
     Close(usize),
+    /// Through an open descriptor as the base: create directory `path`.
+    MkdirAt(usize, usize),
+    /// Through an open descriptor as the base: open (creating, if asked) file `path`.
+    OpenAt(usize, usize, bool),
     /// List the directory at this path.
     List(usize),
     /// List an open descriptor.
@@ -123,7 +127,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (t, p.clone()).prop_map(|(t, p)| Op::Symlink(t, p)),
         2 => (p.clone(), p.clone()).prop_map(|(a, b)| Op::Rename(a, b)),
         // Following a link while linking is refused by wasihost: rarely worth a step.
-        1 => (p.clone(), p.clone(), prop::bool::weighted(0.1))
+        2 => (p.clone(), p.clone(), prop::bool::weighted(0.1))
             .prop_map(|(a, b, f)| Op::Link(a, b, f)),
         1 => p.clone().prop_map(Op::Readlink),
         2 => (p.clone(), any::<bool>()).prop_map(|(p, f)| Op::Stat(p, f)),
@@ -139,6 +143,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => fd.clone().prop_map(Op::FdStat),
         1 => (fd.clone(), 0..20u64).prop_map(|(f, n)| Op::SetSize(f, n)),
         1 => (0..8usize).prop_map(Op::Close),
+        1 => (fd.clone(), p.clone()).prop_map(|(f, p)| Op::MkdirAt(f, p)),
+        1 => (fd.clone(), p.clone(), any::<bool>()).prop_map(|(f, p, c)| Op::OpenAt(f, p, c)),
         2 => p.prop_map(Op::List),
         1 => fd.prop_map(Op::FdList),
     ]
@@ -221,7 +227,11 @@ impl Side {
                     | Rights::FD_SEEK
                     | Rights::FD_TELL
                     | Rights::FD_FILESTAT_GET
-                    | Rights::FD_READDIR;
+                    | Rights::FD_READDIR
+                    // For a directory: what MkdirAt and OpenAt need.
+                    | Rights::PATH_OPEN
+                    | Rights::PATH_CREATE_DIRECTORY
+                    | Rights::PATH_CREATE_FILE;
                 if write {
                     rights |= Rights::FD_WRITE | Rights::FD_FILESTAT_SET_SIZE;
                 }
@@ -328,6 +338,29 @@ impl Side {
                     self.fds.retain(|&f| f != fd);
                 }
                 done(r)
+            }
+            Op::MkdirAt(i, p) => {
+                let fd = self.fd(i);
+                let path = bytes(PATHS[p]);
+                done(self.sb.call_paths(path, b"", |cx, mem, p, _| {
+                    cx.path_create_directory(mem, fd, p)
+                }))
+            }
+            Op::OpenAt(i, p, creat) => {
+                let base = self.fd(i);
+                let o = if creat {
+                    Oflags::CREAT
+                } else {
+                    Oflags::empty()
+                };
+                let rights = Rights::FD_READ | Rights::FD_WRITE | Rights::FD_FILESTAT_GET;
+                let path = bytes(PATHS[p]);
+                let fd = self.sb.call_paths(path, b"", |cx, mem, p, _| {
+                    let fl = Fdflags::empty();
+                    cx.path_open(mem, base, follow(true), p, o, rights, rights, fl)
+                })?;
+                self.fds.push(fd);
+                Ok(fd.raw().to_string())
             }
             Op::List(p) => {
                 let dir = Oflags::DIRECTORY;
