@@ -1,8 +1,8 @@
 //! The in-memory file system under real guests: every path_* and readdir_* guest that
 //! sandbox_guests.rs runs on a host directory, here on a `MemFs`, plus the embedder's view
-//! (preloads, caps, link counts, listing cookies).
+//! (preloads, caps, link counts, listing cookies), and the fd_* guests that crates/cli runs on
+//! a host directory, with the same checks of what they leave behind.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use wasihost::memfs::{MemFs, SnapshotEntry};
@@ -371,6 +371,74 @@ fn hard_link_counts() {
     other.write_file("z", b"").unwrap();
     let e = other.root().link(b"z", &*root, b"z").unwrap_err();
     assert_eq!(e.errno(), Some(wasihost::preview1::types::Errno::Xdev));
-    let mut sink = Vec::new();
-    writeln!(sink, "{fs:?}").unwrap();
+    // What is left: the directory `d` (one entry) and no data.
+    assert_eq!(format!("{fs:?}"), "MemFs { bytes: 0, entries: 1 }");
+}
+
+/// Run fd guest `name` on `fs`: it must pass all its own checks.
+fn run_fd(fs: &MemFs, name: &str, args: &[&str]) {
+    let (status, out) = run_on(fs, name, args);
+    assert!(!out.contains("FAIL"), "{name} on a MemFs: {out}");
+    assert_eq!(status, 0, "{name} on a MemFs: {out}");
+    assert!(
+        out.contains(&format!("ok {name}")),
+        "{name} on a MemFs: {out}"
+    );
+}
+
+#[test]
+fn fd_io() {
+    let fs = MemFs::new();
+    run_fd(&fs, "fd_io", &[]);
+    assert_eq!(fs.read_file("io.txt").unwrap(), b"abcdefgh");
+    assert_eq!(fs.read_file("pos.txt").unwrap(), b"01XYZ56789\0\0X");
+    assert_eq!(fs.read_file("app.txt").unwrap(), b"onetwo3");
+    let many = fs.read_file("many.txt").unwrap();
+    assert_eq!(many.len(), 1024);
+    assert!(
+        many.iter()
+            .enumerate()
+            .all(|(i, &b)| b == b'a' + (i % 26) as u8)
+    );
+    assert_eq!(fs.read_file("rights.txt").unwrap(), b"xata");
+}
+
+#[test]
+fn fd_attr() {
+    let fs = MemFs::new();
+    run_fd(&fs, "fd_attr", &[]);
+    assert_eq!(fs.read_file("flags.txt").unwrap(), b"First;appended;");
+    let st = fs.metadata("stat.txt").unwrap();
+    assert_eq!(st.size, 3);
+    assert_eq!(st.atim, 1000 * 1_000_000_000 + 5);
+    assert_eq!(st.mtim, 3000 * 1_000_000_000);
+    let alloc = fs.read_file("alloc.txt").unwrap();
+    assert_eq!(alloc.len(), 100);
+    assert!(alloc.starts_with(b"abc") && alloc[3..].iter().all(|&b| b == 0));
+}
+
+/// The files the fd_table and fd_churn guests expect.
+fn table_fs() -> MemFs {
+    let fs = MemFs::new();
+    fs.write_file("a.txt", b"A").unwrap();
+    fs.write_file("b.txt", b"B").unwrap();
+    fs.create_dir_all("sub").unwrap();
+    fs
+}
+
+#[test]
+fn fd_table() {
+    let fs = table_fs();
+    run_fd(&fs, "fd_table", &[]);
+    assert_eq!(fs.read_file("a.txt").unwrap(), b"A");
+    assert_eq!(fs.read_file("b.txt").unwrap(), b"B");
+}
+
+#[test]
+fn fd_churn() {
+    for (mode, n) in [("renumber", "10000"), ("cycle", "20000")] {
+        let fs = table_fs();
+        run_fd(&fs, "fd_churn", &[mode, n]);
+        assert_eq!(fs.read_file("a.txt").unwrap(), b"A", "{mode}");
+    }
 }

@@ -1,12 +1,11 @@
-//! Escape attempts against a preopened directory, each run with both path resolvers (the
-//! kernel's `openat2` and the user-space walk): every one must fail with the expected errno and
-//! leave everything outside the preopen exactly as it was.
+//! Escape attempts against a preopened directory, each run on an OS directory with both path
+//! resolvers (the kernel's `openat2` and the user-space walk) and on a `MemFs` directory next to
+//! an "outside" one in the same `MemFs`: every one must fail with the expected errno and leave
+//! everything outside the preopen exactly as it was.
 
 mod sandbox_common;
 
-use std::os::unix::fs::symlink;
-
-use sandbox_common::{PREOPEN, RESOLVERS, Sandbox};
+use sandbox_common::{KINDS, PREOPEN, Sandbox};
 use wasihost::preview1::types::{Errno, Lookupflags, Oflags, Rights};
 
 const FOLLOW: Lookupflags = Lookupflags::SYMLINK_FOLLOW;
@@ -16,34 +15,34 @@ const NONE: Oflags = Oflags::empty();
 /// Links and directories planted inside the preopen by the host (a guest cannot create links
 /// with absolute targets itself).
 fn plant(sb: &Sandbox) {
-    let inside = sb.inside();
-    let outside = sb.outside();
-    std::fs::create_dir_all(inside.join("sub")).unwrap();
-    std::fs::write(inside.join("sub/file"), b"inner").unwrap();
-    std::fs::create_dir_all(inside.join("a")).unwrap();
-    let links: &[(&str, &std::path::Path)] = &[
-        ("link_root", "/".as_ref()),
-        ("link_up", "..".as_ref()),
+    let outside = sb.outside_abs();
+    let outside_dir = format!("{outside}/dir");
+    sb.put_dir("inside/sub");
+    sb.put_file("inside/sub/file", b"inner");
+    sb.put_dir("inside/a");
+    let links: &[(&str, &str)] = &[
+        ("link_root", "/"),
+        ("link_up", ".."),
         ("link_abs", &outside),
-        ("link_rel", "../outside".as_ref()),
-        ("sub/link_upup", "../..".as_ref()),
-        ("chain1", "chain2".as_ref()),
-        ("chain2", "sub/chain3".as_ref()),
-        ("sub/chain3", "../../outside".as_ref()),
+        ("link_rel", "../outside"),
+        ("sub/link_upup", "../.."),
+        ("chain1", "chain2"),
+        ("chain2", "sub/chain3"),
+        ("sub/chain3", "../../outside"),
         // GHSA-vqjp-4c8c-hfgg: a link whose target ends in a slash, next to an escaping link.
-        ("a/link", "evil/".as_ref()),
+        ("a/link", "evil/"),
         ("a/evil", &outside),
-        ("a/evil_rel", "../../outside".as_ref()),
-        ("loop1", "loop2".as_ref()),
-        ("loop2", "loop1".as_ref()),
-        ("secret_link", "../outside/secret".as_ref()),
-        ("dangling_out", "../outside/created".as_ref()),
-        ("self", ".".as_ref()),
-        ("sub/back", "../sub".as_ref()),
-        ("dir_link", &outside.join("dir")),
+        ("a/evil_rel", "../../outside"),
+        ("loop1", "loop2"),
+        ("loop2", "loop1"),
+        ("secret_link", "../outside/secret"),
+        ("dangling_out", "../outside/created"),
+        ("self", "."),
+        ("sub/back", "../sub"),
+        ("dir_link", &outside_dir),
     ];
     for (name, target) in links {
-        symlink(target, inside.join(name)).unwrap();
+        sb.put_symlink(target, &format!("inside/{name}"));
     }
 }
 
@@ -324,29 +323,28 @@ const ATTACKS: &[(&str, Attack, Errno)] = &[
 #[test]
 fn escapes_fail_and_touch_nothing_outside() {
     assert!(ATTACKS.len() >= 30);
-    for resolver in RESOLVERS {
+    for kind in KINDS {
         // One sandbox for all attacks: each must also leave the inside as it found it.
-        let mut sb = Sandbox::new(resolver);
+        let mut sb = Sandbox::of(kind);
         plant(&sb);
         let before = (sb.outside_state(), sb.inside_state());
         for (name, attack, expected) in ATTACKS {
             let got = attack(&mut sb);
-            assert_eq!(got, Err(*expected), "{resolver:?} {name}");
+            assert_eq!(got, Err(*expected), "{kind:?} {name}");
             let after = (sb.outside_state(), sb.inside_state());
-            assert_eq!(after, before, "{resolver:?} {name} changed something");
+            assert_eq!(after, before, "{kind:?} {name} changed something");
         }
     }
 }
 
 /// Legitimate links and `..` that stay inside keep working, with the same answers from both
-/// resolvers.
+/// resolvers and on a `MemFs`.
 #[test]
 fn links_that_stay_inside_work() {
-    for resolver in RESOLVERS {
-        let mut sb = Sandbox::new(resolver);
+    for kind in KINDS {
+        let mut sb = Sandbox::of(kind);
         plant(&sb);
-        let file_ino = std::fs::metadata(sb.inside().join("sub/file")).unwrap();
-        let ino = std::os::unix::fs::MetadataExt::ino(&file_ino);
+        let ino = sb.ino_of("inside/sub/file");
         for p in [
             "sub/file",
             "sub/back/file",
@@ -357,7 +355,7 @@ fn links_that_stay_inside_work() {
             let st = sb
                 .stat(p.as_bytes(), FOLLOW)
                 .unwrap_or_else(|e| panic!("{p}: {e:?}"));
-            assert_eq!(st.ino, ino, "{resolver:?} {p}");
+            assert_eq!(st.ino, ino, "{kind:?} {p}");
             open(&mut sb, p, FOLLOW, NONE).unwrap();
         }
         // The link itself, not its target, without FOLLOW.

@@ -1,12 +1,11 @@
-//! The kernel resolver (`openat2`) and the user-space walk must give the same answers: every
-//! combination of up to three components over a tree full of links, dots and escapes, with and
-//! without a trailing slash and `SYMLINK_FOLLOW`, is statted and opened through both.
+//! The kernel resolver (`openat2`), the user-space walk and a `MemFs` preopen must give the
+//! same answers: every combination of up to three components over a tree full of links, dots
+//! and escapes, with and without a trailing slash and `SYMLINK_FOLLOW`, is statted and opened
+//! through all three.
 
 mod sandbox_common;
 
-use std::os::unix::fs::symlink;
-
-use sandbox_common::{PREOPEN, Sandbox};
+use sandbox_common::{DirKind, KINDS, PREOPEN, Sandbox};
 use wasihost::PathResolver;
 use wasihost::preview1::types::{Errno, Lookupflags, Oflags, Rights};
 
@@ -16,10 +15,9 @@ const PARTS: &[&str] = &[
 ];
 
 fn plant(sb: &Sandbox) {
-    let d = sb.inside();
-    std::fs::create_dir_all(d.join("sub/sub")).unwrap();
-    std::fs::write(d.join("file"), b"f").unwrap();
-    std::fs::write(d.join("sub/file"), b"sf").unwrap();
+    sb.put_dir("inside/sub/sub");
+    sb.put_file("inside/file", b"f");
+    sb.put_file("inside/sub/file", b"sf");
     for (name, target) in [
         ("self", "."),
         ("sub/self", "."),
@@ -34,7 +32,7 @@ fn plant(sb: &Sandbox) {
         ("slashy", "sub/"),
         ("sub/slashy", "file/"),
     ] {
-        symlink(target, d.join(name)).unwrap();
+        sb.put_symlink(target, &format!("inside/{name}"));
     }
 }
 
@@ -42,22 +40,22 @@ fn plant(sb: &Sandbox) {
 /// number), or the errno.
 type Outcome = Result<String, Errno>;
 
-/// Host inode numbers of everything inside, by path: the two sandboxes are different trees.
+/// Inode numbers of everything inside, by path: the sandboxes are different trees.
 fn names(sb: &Sandbox) -> std::collections::HashMap<u64, String> {
     let mut map = std::collections::HashMap::new();
-    let ino = |p: &std::path::Path| {
-        std::os::unix::fs::MetadataExt::ino(&std::fs::symlink_metadata(p).unwrap())
-    };
-    map.insert(ino(&sb.inside()), ".".to_string());
-    map.insert(ino(sb.root.path()), "<root>".to_string());
+    map.insert(sb.ino_of("inside"), ".".to_string());
+    map.insert(sb.ino_of(""), "<root>".to_string());
     for (rel, _) in sb.inside_state() {
-        map.insert(ino(&sb.inside().join(&rel)), rel.display().to_string());
+        let rel = rel.display().to_string();
+        if rel != "<self>" {
+            map.insert(sb.ino_of(&format!("inside/{rel}")), rel);
+        }
     }
     map
 }
 
-fn outcomes(resolver: PathResolver, paths: &[Vec<u8>]) -> Vec<[Outcome; 4]> {
-    let mut sb = Sandbox::new(resolver);
+fn outcomes(kind: DirKind, paths: &[Vec<u8>]) -> Vec<[Outcome; 4]> {
+    let mut sb = Sandbox::of(kind);
     plant(&sb);
     let names = names(&sb);
     let mut out = Vec::with_capacity(paths.len());
@@ -103,13 +101,14 @@ fn both_resolvers_agree() {
     }
     paths.sort();
     paths.dedup();
-    let kernel = outcomes(PathResolver::Auto, &paths);
-    let walk = outcomes(PathResolver::Userspace, &paths);
+    let kernel = outcomes(DirKind::Os(PathResolver::Auto), &paths);
+    let walk = outcomes(DirKind::Os(PathResolver::Userspace), &paths);
+    let mem = outcomes(DirKind::Mem, &paths);
     let mut differences = Vec::new();
-    for ((p, k), w) in paths.iter().zip(&kernel).zip(&walk) {
-        if k != w {
+    for (((p, k), w), m) in paths.iter().zip(&kernel).zip(&walk).zip(&mem) {
+        if k != w || k != m {
             differences.push(format!(
-                "{}: kernel {k:?} walk {w:?}",
+                "{}: kernel {k:?} walk {w:?} memfs {m:?}",
                 String::from_utf8_lossy(p)
             ));
         }
@@ -126,12 +125,11 @@ fn both_resolvers_agree() {
 /// Deep directories (more than the walk keeps open at once) and the 40-link limit.
 #[test]
 fn deep_paths_and_link_limits_agree() {
-    for resolver in [PathResolver::Auto, PathResolver::Userspace] {
-        let mut sb = Sandbox::new(resolver);
-        let d = sb.inside();
-        std::fs::create_dir_all(d.join(["d"; 100].join("/"))).unwrap();
-        std::fs::write(d.join("file"), b"f").unwrap();
-        let ino = std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(d.join("file")).unwrap());
+    for kind in KINDS {
+        let mut sb = Sandbox::of(kind);
+        sb.put_dir(&format!("inside/{}", ["d"; 100].join("/")));
+        sb.put_file("inside/file", b"f");
+        let ino = sb.ino_of("inside/file");
         let down = ["d"; 100].join("/");
         let up = [".."; 100].join("/");
         let follow = Lookupflags::SYMLINK_FOLLOW;
@@ -139,13 +137,13 @@ fn deep_paths_and_link_limits_agree() {
         assert_eq!(
             sb.stat(p.as_bytes(), follow).map(|s| s.ino),
             Ok(ino),
-            "{resolver:?}"
+            "{kind:?}"
         );
         let p = format!("{down}/{up}/../file");
         assert_eq!(
             sb.stat(p.as_bytes(), follow).map(drop),
             Err(Errno::Perm),
-            "{resolver:?}"
+            "{kind:?}"
         );
         // Zig-zag around the depth the walk keeps descriptors for.
         let zig = ["d/d/d/../.."; 60].join("/");
@@ -153,28 +151,24 @@ fn deep_paths_and_link_limits_agree() {
         assert_eq!(
             sb.stat(p.as_bytes(), follow).map(|s| s.ino),
             Ok(ino),
-            "{resolver:?}"
+            "{kind:?}"
         );
 
         // l0 -> l1 -> ... -> l40 -> file: 41 links to expand is one too many; 40 is fine.
         for i in 0..40 {
-            symlink(format!("l{}", i + 1), d.join(format!("l{i}"))).unwrap();
+            sb.put_symlink(&format!("l{}", i + 1), &format!("inside/l{i}"));
         }
-        symlink("file", d.join("l40")).unwrap();
-        assert_eq!(
-            sb.stat(b"l1", follow).map(|s| s.ino),
-            Ok(ino),
-            "{resolver:?}"
-        );
+        sb.put_symlink("file", "inside/l40");
+        assert_eq!(sb.stat(b"l1", follow).map(|s| s.ino), Ok(ino), "{kind:?}");
         assert_eq!(
             sb.stat(b"l0", follow).map(drop),
             Err(Errno::Loop),
-            "{resolver:?}"
+            "{kind:?}"
         );
         assert_eq!(
             sb.stat(b"l1/", follow).map(drop),
             Err(Errno::Notdir),
-            "{resolver:?}"
+            "{kind:?}"
         );
     }
 }

@@ -1,13 +1,11 @@
 //! `fd_readdir` through the host API: paging by cookie, truncated last entries, huge
-//! directories, and the errors.
+//! directories, and the errors; on an OS directory (both resolvers) and on a `MemFs`.
 
 mod sandbox_common;
 
 use std::collections::HashMap;
-use std::os::unix::fs::MetadataExt;
 
-use sandbox_common::{PREOPEN, Sandbox};
-use wasihost::PathResolver;
+use sandbox_common::{DirKind, KINDS, PREOPEN, Sandbox};
 use wasihost::guest::{GuestMemory, GuestPtr};
 use wasihost::preview1::types::{Errno, Fd, Filetype, Lookupflags, Oflags, Rights};
 use wasihost::preview1::wasi_snapshot_preview1::WasiSnapshotPreview1;
@@ -90,17 +88,18 @@ fn list(sb: &mut Sandbox, fd: Fd, mut len: u32) -> (Vec<Entry>, usize) {
     }
 }
 
-fn sandbox_with(files: usize) -> (Sandbox, Fd) {
-    let mut sb = Sandbox::new(PathResolver::Auto);
-    let d = sb.inside().join("big");
-    std::fs::create_dir(&d).unwrap();
+/// `inside/big` with `files` files and four more entries, opened for listing, in a sandbox of
+/// `kind`.
+fn sandbox_with(kind: DirKind, files: usize) -> (Sandbox, Fd) {
+    let mut sb = Sandbox::of(kind);
+    sb.put_dir("inside/big");
     for i in 0..files {
-        std::fs::write(d.join(format!("f{i:05}")), b"").unwrap();
+        sb.put_file(&format!("inside/big/f{i:05}"), b"");
     }
-    std::fs::create_dir(d.join("subdir")).unwrap();
-    std::os::unix::fs::symlink("f00000", d.join("link")).unwrap();
-    std::fs::write(d.join("Действие"), b"").unwrap();
-    std::fs::write(d.join("x".repeat(255)), b"").unwrap();
+    sb.put_dir("inside/big/subdir");
+    sb.put_symlink("f00000", "inside/big/link");
+    sb.put_file("inside/big/Действие", b"");
+    sb.put_file(&format!("inside/big/{}", "x".repeat(255)), b"");
     let fd = sb
         .open_with(
             PREOPEN,
@@ -115,132 +114,143 @@ fn sandbox_with(files: usize) -> (Sandbox, Fd) {
 
 #[test]
 fn ten_thousand_entries_each_seen_once_with_a_4k_buffer() {
-    let (mut sb, fd) = sandbox_with(10_000);
-    let (entries, calls) = list(&mut sb, fd, 4096);
-    let mut seen: HashMap<Vec<u8>, Entry> = HashMap::new();
-    for e in entries {
-        let name = e.name.clone();
-        assert!(
-            seen.insert(name.clone(), e).is_none(),
-            "{name:?} seen twice"
+    for kind in KINDS {
+        let (mut sb, fd) = sandbox_with(kind, 10_000);
+        let (entries, calls) = list(&mut sb, fd, 4096);
+        let mut seen: HashMap<Vec<u8>, Entry> = HashMap::new();
+        for e in entries {
+            let name = e.name.clone();
+            assert!(
+                seen.insert(name.clone(), e).is_none(),
+                "{name:?} seen twice"
+            );
+        }
+        assert_eq!(
+            seen.len(),
+            10_000 + 4 + 2,
+            "files, subdir, link, two more, . and .."
         );
-    }
-    assert_eq!(
-        seen.len(),
-        10_000 + 4 + 2,
-        "files, subdir, link, two more, . and .."
-    );
-    assert!(
-        calls > 10_000 * 30 / 4096,
-        "{calls} calls for 10k entries in 4 KiB pages"
-    );
-    let d = sb.inside().join("big");
-    for (name, ft) in [
-        ("f04321", Filetype::RegularFile),
-        ("subdir", Filetype::Directory),
-        ("link", Filetype::SymbolicLink),
-        (".", Filetype::Directory),
-        ("..", Filetype::Directory),
-        ("Действие", Filetype::RegularFile),
-    ] {
-        let e = &seen[name.as_bytes()];
-        assert_eq!(e.filetype, ft as u8, "{name}");
-        let host = std::fs::symlink_metadata(d.join(name)).unwrap();
-        assert_eq!(e.ino, host.ino(), "{name}");
+        assert!(
+            calls > 10_000 * 30 / 4096,
+            "{calls} calls for 10k entries in 4 KiB pages"
+        );
+        for (name, ft) in [
+            ("f04321", Filetype::RegularFile),
+            ("subdir", Filetype::Directory),
+            ("link", Filetype::SymbolicLink),
+            (".", Filetype::Directory),
+            ("..", Filetype::Directory),
+            ("Действие", Filetype::RegularFile),
+        ] {
+            let e = &seen[name.as_bytes()];
+            assert_eq!(e.filetype, ft as u8, "{name}");
+            let ino = match name {
+                "." => sb.ino_of("inside/big"),
+                ".." => sb.ino_of("inside"),
+                _ => sb.ino_of(&format!("inside/big/{name}")),
+            };
+            assert_eq!(e.ino, ino, "{kind:?} {name}");
+        }
     }
 }
 
 #[test]
 fn tiny_buffers_cut_the_last_entry_and_resume() {
-    let (mut sb, fd) = sandbox_with(5);
-    let (reference, _) = list(&mut sb, fd, 16 * 1024);
-    assert_eq!(reference.len(), 5 + 4 + 2);
-    // Cookies are ordinals: small enough for wasi-libc's 32-bit `telldir`.
-    assert!(
-        reference
-            .iter()
-            .enumerate()
-            .all(|(i, e)| e.next == i as u64 + 1)
-    );
-    for len in [1, 7, 23, 24, 25, 26, 40, 100, 300] {
-        let (got, _) = list(&mut sb, fd, len);
-        assert_eq!(got, reference, "buffer of {len}");
+    for kind in KINDS {
+        let (mut sb, fd) = sandbox_with(kind, 5);
+        let (reference, _) = list(&mut sb, fd, 16 * 1024);
+        assert_eq!(reference.len(), 5 + 4 + 2);
+        // Cookies are ordinals: small enough for wasi-libc's 32-bit `telldir`.
+        assert!(
+            reference
+                .iter()
+                .enumerate()
+                .all(|(i, e)| e.next == i as u64 + 1)
+        );
+        for len in [1, 7, 23, 24, 25, 26, 40, 100, 300] {
+            let (got, _) = list(&mut sb, fd, len);
+            assert_eq!(got, reference, "buffer of {len}");
+        }
+        // A cut-short entry is the exact prefix of its encoding, and the call reports a full
+        // buffer; the same cookie then gives the whole entry.
+        let first = reference[0].bytes();
+        for len in 1..first.len() as u32 {
+            let buf = readdir(&mut sb, fd, len, 0).unwrap();
+            assert_eq!(buf, first[..len as usize], "buffer of {len}");
+        }
+        let long = reference.iter().position(|e| e.name.len() == 255).unwrap();
+        let cookie = if long == 0 {
+            0
+        } else {
+            reference[long - 1].next
+        };
+        let buf = readdir(&mut sb, fd, 100, cookie).unwrap();
+        assert_eq!(buf, reference[long].bytes()[..100]);
+        let buf = readdir(&mut sb, fd, 279, cookie).unwrap();
+        assert_eq!(parse(&buf).0[0], reference[long]);
+        assert!(readdir(&mut sb, fd, 0, 0).unwrap().is_empty());
     }
-    // A cut-short entry is the exact prefix of its encoding, and the call reports a full
-    // buffer; the same cookie then gives the whole entry.
-    let first = reference[0].bytes();
-    for len in 1..first.len() as u32 {
-        let buf = readdir(&mut sb, fd, len, 0).unwrap();
-        assert_eq!(buf, first[..len as usize], "buffer of {len}");
-    }
-    let long = reference.iter().position(|e| e.name.len() == 255).unwrap();
-    let cookie = if long == 0 {
-        0
-    } else {
-        reference[long - 1].next
-    };
-    let buf = readdir(&mut sb, fd, 100, cookie).unwrap();
-    assert_eq!(buf, reference[long].bytes()[..100]);
-    let buf = readdir(&mut sb, fd, 279, cookie).unwrap();
-    assert_eq!(parse(&buf).0[0], reference[long]);
-    assert!(readdir(&mut sb, fd, 0, 0).unwrap().is_empty());
 }
 
 #[test]
 fn cookies_jump_anywhere_and_back() {
-    let (mut sb, fd) = sandbox_with(300);
-    let (reference, _) = list(&mut sb, fd, 16 * 1024);
-    for i in [250, 3, 150, 0, 299, 303] {
-        let buf = readdir(&mut sb, fd, 16 * 1024, reference[i].next).unwrap();
-        assert_eq!(parse(&buf).0, reference[i + 1..], "after entry {i}");
+    for kind in KINDS {
+        let (mut sb, fd) = sandbox_with(kind, 300);
+        let (reference, _) = list(&mut sb, fd, 16 * 1024);
+        for i in [250, 3, 150, 0, 299, 303] {
+            let buf = readdir(&mut sb, fd, 16 * 1024, reference[i].next).unwrap();
+            assert_eq!(parse(&buf).0, reference[i + 1..], "after entry {i}");
+        }
+        let past_end = reference.last().unwrap().next;
+        assert!(readdir(&mut sb, fd, 1024, past_end).unwrap().is_empty());
+        // A new file shows up when listing again from the start.
+        sb.put_file("inside/big/late", b"");
+        let (again, _) = list(&mut sb, fd, 4096);
+        assert_eq!(again.len(), reference.len() + 1);
     }
-    let past_end = reference.last().unwrap().next;
-    assert!(readdir(&mut sb, fd, 1024, past_end).unwrap().is_empty());
-    // A new file shows up when listing again from the start.
-    std::fs::write(sb.inside().join("big/late"), b"").unwrap();
-    let (again, _) = list(&mut sb, fd, 4096);
-    assert_eq!(again.len(), reference.len() + 1);
 }
 
 #[test]
 fn readdir_errors() {
-    let (mut sb, fd) = sandbox_with(1);
-    let no_right = sb
-        .open_with(
-            PREOPEN,
-            b"big",
-            Lookupflags::empty(),
-            Oflags::DIRECTORY,
-            Rights::empty(),
-        )
-        .unwrap();
-    // Listing only inspects: a guest that did not ask for FD_READDIR may still list (the
-    // rights model checks inspection rights against the ceiling only)...
-    assert!(!readdir(&mut sb, no_right, 100, 0).unwrap().is_empty());
-    // ...but not once the right is dropped from the ceiling.
-    sb.call(|cx, mem| cx.fd_fdstat_set_rights(mem, no_right, Rights::empty(), Rights::empty()))
-        .unwrap();
-    assert_eq!(readdir(&mut sb, no_right, 100, 0), Err(Errno::Notcapable));
-    let file = sb
-        .open_with(
-            PREOPEN,
-            b"big/f00000",
-            Lookupflags::empty(),
-            Oflags::empty(),
-            Rights::all(),
-        )
-        .unwrap();
-    assert_eq!(readdir(&mut sb, file, 100, 0), Err(Errno::Notdir));
-    assert_eq!(readdir(&mut sb, Fd::new(99), 100, 0), Err(Errno::Badf));
-    // A cookie past the end is the end.
-    assert_eq!(readdir(&mut sb, fd, 100, u64::MAX), Ok(Vec::new()));
-    // A buffer outside memory traps rather than returning an errno.
-    let mut mem = GuestMemory::Unshared(&mut sb.mem);
-    let err = sb
-        .ctx
-        .fd_readdir(&mut mem, fd, GuestPtr::new(65_000), 1000, 0)
-        .unwrap_err();
-    assert_eq!(err.errno(), None);
-    // The preopen itself lists too.
-    assert!(!readdir(&mut sb, PREOPEN, 1024, 0).unwrap().is_empty());
+    for kind in KINDS {
+        let (mut sb, fd) = sandbox_with(kind, 1);
+        let no_right = sb
+            .open_with(
+                PREOPEN,
+                b"big",
+                Lookupflags::empty(),
+                Oflags::DIRECTORY,
+                Rights::empty(),
+            )
+            .unwrap();
+        // Listing only inspects: a guest that did not ask for FD_READDIR may still list (the
+        // rights model checks inspection rights against the ceiling only)...
+        assert!(!readdir(&mut sb, no_right, 100, 0).unwrap().is_empty());
+        // ...but not once the right is dropped from the ceiling.
+        sb.call(|cx, mem| cx.fd_fdstat_set_rights(mem, no_right, Rights::empty(), Rights::empty()))
+            .unwrap();
+        assert_eq!(readdir(&mut sb, no_right, 100, 0), Err(Errno::Notcapable));
+        let file = sb
+            .open_with(
+                PREOPEN,
+                b"big/f00000",
+                Lookupflags::empty(),
+                Oflags::empty(),
+                Rights::all(),
+            )
+            .unwrap();
+        assert_eq!(readdir(&mut sb, file, 100, 0), Err(Errno::Notdir));
+        assert_eq!(readdir(&mut sb, Fd::new(99), 100, 0), Err(Errno::Badf));
+        // A cookie past the end is the end.
+        assert_eq!(readdir(&mut sb, fd, 100, u64::MAX), Ok(Vec::new()));
+        // A buffer outside memory traps rather than returning an errno.
+        let mut mem = GuestMemory::Unshared(&mut sb.mem);
+        let err = sb
+            .ctx
+            .fd_readdir(&mut mem, fd, GuestPtr::new(65_000), 1000, 0)
+            .unwrap_err();
+        assert_eq!(err.errno(), None);
+        // The preopen itself lists too.
+        assert!(!readdir(&mut sb, PREOPEN, 1024, 0).unwrap().is_empty());
+    }
 }

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use super::node::{Kind, State};
 use super::{Handle, Shared};
 use crate::error::Result;
-use crate::preview1::types::{Errno, Fdflags, Filestat, Filetype, Timestamp};
+use crate::preview1::types::{Advice, Errno, Fdflags, Filestat, Filetype, Timestamp};
 use crate::vfs::{OpenOptions, Readiness, WasiFile};
 
 /// An open regular file of a [`MemFs`](super::MemFs). The data stays alive while the handle
@@ -103,6 +103,14 @@ impl MemFile {
     }
 }
 
+/// Offsets are signed on Linux (`loff_t`): one past `i64::MAX` is `EINVAL`, as there.
+fn check_offset(offset: u64) -> Result<()> {
+    if offset > i64::MAX as u64 {
+        return Err(Errno::Inval.into());
+    }
+    Ok(())
+}
+
 fn file_len(st: &State, ino: u64) -> Result<u64> {
     match &st.node(ino)?.kind {
         Kind::File(d) => Ok(d.len() as u64),
@@ -130,15 +138,20 @@ impl WasiFile for MemFile {
             Some(pos.0)
         };
         let (n, end) = self.write_at(bufs, at)?;
-        pos.0 = end;
+        // Writing nothing leaves the position alone, even in append mode (as Linux does).
+        if n > 0 {
+            pos.0 = end;
+        }
         Ok(n)
     }
 
     fn pread_vectored(&self, bufs: &mut [IoSliceMut<'_>], offset: u64) -> Result<usize> {
+        check_offset(offset)?;
         self.read_at(bufs, offset)
     }
 
     fn pwrite_vectored(&self, bufs: &[IoSlice<'_>], offset: u64) -> Result<usize> {
+        check_offset(offset)?;
         let append = self.pos().1.contains(Fdflags::APPEND);
         let at = if append { None } else { Some(offset) };
         Ok(self.write_at(bufs, at)?.0)
@@ -185,6 +198,11 @@ impl WasiFile for MemFile {
 
     fn set_times(&self, atim: Option<Timestamp>, mtim: Option<Timestamp>) -> Result<()> {
         self.h.fs.lock().set_times(self.h.ino, atim, mtim)
+    }
+
+    fn advise(&self, offset: u64, len: u64, _advice: Advice) -> Result<()> {
+        check_offset(offset)?;
+        check_offset(len)
     }
 
     fn allocate(&self, offset: u64, len: u64) -> Result<()> {

@@ -33,6 +33,35 @@
 //! (renames included). It is never held while calling back into other code, except the
 //! clock given to [`MemFs::with_clock`], which must not use this `MemFs`. A poisoned lock is
 //! recovered: every change to the tree is completed before anything that could panic.
+//!
+//! # Differences from the OS filesystem
+//!
+//! Path resolution is not one of them: a `MemFs` directory gets the same sandboxed walk as an
+//! OS directory (`..` never leaves the preopen, absolute link targets are `EPERM`, more than 40
+//! links is `ELOOP`, trailing slashes mean "a directory"). The crate's differential test runs
+//! random sequences of `path_*` and `fd_*` calls on a host directory and on a `MemFs` and
+//! compares every answer and the whole tree after each step; the path and fd guests run on
+//! both. What legitimately differs, and is normalised there:
+//!
+//! - **Timestamps.** Taken from the `MemFs` clock at nanosecond resolution, and updated as
+//!   POSIX says (a read updates `atim`; there is no `relatime`/`noatime`). The host's file
+//!   system has its own granularity and mount options.
+//! - **Inode and device numbers.** Inodes are numbered from 1 (the root) in creation order
+//!   and never reused while the `MemFs` exists; each `MemFs` has its own device number. The
+//!   root's `..` entry in a listing is the root itself (nothing lies above it), where the OS
+//!   gives the host parent's inode.
+//! - **The size of a directory** is its number of entries (without `.` and `..`); Linux file
+//!   systems report bytes of storage (4096 on ext4). A directory's link count is 2 plus its
+//!   subdirectories, as on ext4 and tmpfs (btrfs reports 1).
+//! - **Listing order** is creation order (a renamed entry moves to the end), not the hash
+//!   order of the host's file system; cookies are positions that stay valid while entries
+//!   come and go, as the [`WasiDir`] contract asks.
+//! - **No owners or permission bits**: everything is readable and writable, so `EACCES`
+//!   never happens, and read-only access is what a read-only mount gives.
+//! - **Space** is the caps above (`ENOSPC`), not the disk. Holes are stored as zeros and
+//!   `fd_allocate` zero-fills at once, so both count against the byte cap; `fd_advise` is
+//!   accepted and ignored (out-of-range offsets are still `EINVAL`, as on Linux); the sync
+//!   calls have nothing to do.
 
 mod dir;
 mod file;

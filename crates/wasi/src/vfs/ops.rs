@@ -80,6 +80,11 @@ pub(crate) fn open(
                 Ok(Step::Done(Opened::Dir(dir.reopen()?)))
             }
         }
+        // Creating through a final link whose target ends in a slash: what the kernel says for
+        // `O_CREAT` on a path with a trailing slash, whether or not something is there.
+        Last::Entry {
+            must_be_dir: true, ..
+        } if opts.create => Err(Errno::Isdir.into()),
         Last::Entry { name, must_be_dir } => {
             let opts = OpenOptions {
                 directory: opts.directory || must_be_dir,
