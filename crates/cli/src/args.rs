@@ -48,6 +48,8 @@ pub struct RunArgs {
     pub features: Vec<(Feature, bool)>,
     /// Resource limits.
     pub limits: Limits,
+    /// `--trace` (to stderr, `Some(None)`) or `--trace=FILE`.
+    pub trace: Option<Option<PathBuf>>,
     /// The module file.
     pub module: PathBuf,
     /// Arguments after the module, passed to the guest.
@@ -96,6 +98,8 @@ Options:
   --deterministic[=SEED]        virtual clocks, seeded random (default seed 0); refuses
                                 writable --dir, sockets and the inherited environment
   --engine wasmtime|wasmi       the engine (default wasmtime)
+  --trace[=FILE]                log every hostcall (decoded arguments, result, duration),
+                                one line each, to stderr or FILE
   -W FEATURE=y|n                enable or disable a WebAssembly proposal: exceptions, threads,
                                 tail-call, bulk-memory, multi-value, multi-memory,
                                 reference-types, simd, relaxed-simd, extended-const, memory64,
@@ -163,6 +167,7 @@ pub fn parse(args: &[String]) -> Result<RunArgs, UsageError> {
                 })?;
                 out.deterministic = Some(seed);
             }
+            "--trace" => out.trace = Some(inline.map(PathBuf::from)),
             "--engine" => {
                 let v = value(&mut i, flag, inline)?;
                 out.engine = Engine::from_name(&v).ok_or_else(|| {

@@ -161,3 +161,13 @@ fn errors() {
     assert!(p(&["run", "--env", "WASIHOST_SURELY_UNSET_VAR", "m.wasm"]).is_err());
     assert!(p(&["run", "--engine", "v8", "m.wasm"]).is_err());
 }
+
+#[test]
+fn trace_to_stderr_or_a_file() {
+    assert_eq!(p(&["m.wasm"]).unwrap().trace, None);
+    assert_eq!(p(&["--trace", "m.wasm"]).unwrap().trace, Some(None));
+    assert_eq!(
+        p(&["--trace=t.log", "m.wasm"]).unwrap().trace,
+        Some(Some(PathBuf::from("t.log")))
+    );
+}

@@ -103,6 +103,18 @@ fn build_ctx(args: &args::RunArgs) -> Result<WasiCtx, Failure> {
     if let Some(seed) = args.deterministic {
         builder.deterministic(seed);
     }
+    match &args.trace {
+        None => {}
+        Some(None) => {
+            builder.trace_to(std::io::stderr());
+        }
+        Some(Some(path)) => {
+            let file = std::fs::File::create(path).map_err(|e| {
+                Failure::Usage(format!("--trace={}: cannot create: {e}", path.display()))
+            })?;
+            builder.trace_to(std::io::LineWriter::new(file));
+        }
+    }
     builder.build().map_err(|e| match args.deterministic {
         Some(seed) => Failure::Usage(format!("--deterministic={seed}: {e}")),
         None => Failure::Usage(e.to_string()),

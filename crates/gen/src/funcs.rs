@@ -6,6 +6,7 @@ use witx::{BuiltinType, IntRepr, InterfaceFunc, Module, Type, TypeRef, WasmType}
 
 use crate::engines::{self, FuncSig, ModuleSig};
 use crate::names::{type_name, value_name};
+use crate::trace;
 use crate::types::{TypeCtx, int_repr};
 use crate::{Config, Error};
 
@@ -40,14 +41,23 @@ pub fn define_module(
     let mut shims = Vec::new();
     let mut sigs = Vec::new();
     for func in module.funcs() {
-        let f = define_func(ctx, config, &host_err, &trait_name, &func).map_err(|e| {
-            Error::new(format!(
-                "function `{}.{}`: {}",
+        if trace::RESERVED.contains(&func.name.as_str()) {
+            return Err(Error::new(format!(
+                "function `{}.{}`: the name is taken by the generated trace support",
                 module.name.as_str(),
-                func.name.as_str(),
-                e.message
-            ))
-        })?;
+                func.name.as_str()
+            )));
+        }
+        let witx_module = module.name.as_str();
+        let f =
+            define_func(ctx, config, &host_err, &trait_name, witx_module, &func).map_err(|e| {
+                Error::new(format!(
+                    "function `{}.{}`: {}",
+                    module.name.as_str(),
+                    func.name.as_str(),
+                    e.message
+                ))
+            })?;
         methods.push(f.method);
         shims.push(f.shim);
         sigs.push(f.sig);
@@ -58,6 +68,7 @@ pub fn define_module(
         funcs: sigs,
     };
     let glue = engines::emit_all(rt, config, &sig);
+    let trace_methods = trace::trait_methods(rt);
     let doc = format!(
         " The host side of witx module `{}`: implement the trait, then register it with an \
          engine's `add_to_linker`.",
@@ -76,6 +87,7 @@ pub fn define_module(
             #[doc = #trait_doc]
             pub trait #trait_name {
                 #(#methods)*
+                #trace_methods
             }
 
             /// ABI shims: each takes the raw wasm arguments of one import, validates and lifts
@@ -110,6 +122,7 @@ fn define_func(
     config: &Config,
     host_err: &TokenStream,
     trait_name: &Ident,
+    witx_module: &str,
     func: &InterfaceFunc,
 ) -> Result<FuncParts, Error> {
     let rt = &ctx.rt;
@@ -133,6 +146,7 @@ fn define_func(
     let mut params = Vec::new();
     let mut lifts = Vec::new();
     let mut names = Vec::new();
+    let mut traced = Vec::new();
     for p in &func.params {
         let name = value_name(p.name.as_str());
         let ty = ctx.rust_type(&p.tref, &types)?;
@@ -147,6 +161,7 @@ fn define_func(
         };
         params.push(quote!(#name: #ty));
         lifts.push(quote!(let #name: #ty = #lift;));
+        traced.push((name.clone(), p.tref.clone()));
         names.push(name);
     }
 
@@ -228,8 +243,11 @@ fn define_func(
         })
         }
     };
+    lifts.push(trace::record_args(rt, &traced));
+    let record_ok = trace::record_ok(matches!(&outcome, Outcome::Expected { ok: Some(_), .. }));
     let body = match &outcome {
         Outcome::Expected { errno_repr, .. } => {
+            let record_err = trace::record_err(rt, config.errors.as_ref().map_or("", |e| &e.0));
             let errno_ty = errno_type(config)?;
             let repr = int_repr(*errno_repr);
             let ret_cast = if wasm_results.first() == Some(&WasmType::I64) {
@@ -246,12 +264,14 @@ fn define_func(
                 })();
                 match outcome {
                     Ok(value) => {
+                        #record_ok
                         #(#writes)*
                         let _ = value;
                         Ok(0)
                     }
                     Err(e) => {
                         let errno = <#host_err as #rt::IntoAbiError<types::#errno_ty>>::into_abi_error(e)?;
+                        #record_err
                         Ok(<#repr>::from(errno) as #ret_cast)
                     }
                 }
@@ -278,6 +298,7 @@ fn define_func(
             }
         },
     };
+    let body = trace::wrap(rt, witx_module, witx_name, &args, &shim_ret, body);
     let shim_doc = format!(" The ABI shim for `{witx_name}`.");
     let shim = quote! {
         #[doc = #shim_doc]

@@ -30,6 +30,7 @@ mod engines;
 mod funcs;
 mod layout;
 mod names;
+mod trace;
 mod types;
 
 use std::path::{Path, PathBuf};

@@ -13,9 +13,11 @@
 mod error;
 mod memory;
 mod ptr;
+pub mod trace;
 mod types;
 
 pub use error::{GuestError, IntoAbiError, Trap};
 pub use memory::GuestMemory;
 pub use ptr::{GuestPtr, GuestSlice, GuestStr};
+pub use trace::TraceEvent;
 pub use types::{GuestType, array_at};

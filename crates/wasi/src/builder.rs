@@ -14,6 +14,7 @@ use crate::rights;
 use crate::stdio::{ReadStream, Stdio, WriteStream};
 use crate::sys::{OsDir, OsFile};
 use crate::vfs::{PathResolver, WasiDir, WasiFile};
+use wasihost_guest::TraceEvent;
 
 /// What a preopened directory lets the guest do.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -73,7 +74,11 @@ pub struct WasiCtxBuilder {
     clocks: Option<Arc<dyn WasiClocks>>,
     random: Option<Box<dyn WasiRandom>>,
     deterministic: Option<u64>,
+    tracer: Option<Tracer>,
 }
+
+/// Where traced hostcalls go (see [`WasiCtxBuilder::trace`]).
+pub type Tracer = Box<dyn FnMut(&TraceEvent<'_>) + Send>;
 
 impl Default for WasiCtxBuilder {
     fn default() -> Self {
@@ -89,6 +94,7 @@ impl Default for WasiCtxBuilder {
             clocks: None,
             random: None,
             deterministic: None,
+            tracer: None,
         }
     }
 }
@@ -267,6 +273,22 @@ impl WasiCtxBuilder {
         self
     }
 
+    /// Trace every hostcall of both snapshots: `f` gets each call's name, decoded arguments,
+    /// outcome and duration after it finishes (the `TraceEvent`'s `Display` is one
+    /// strace-like line). Without a tracer the generated shims skip all of it.
+    pub fn trace(&mut self, f: impl FnMut(&TraceEvent<'_>) + Send + 'static) -> &mut Self {
+        self.tracer = Some(Box::new(f));
+        self
+    }
+
+    /// Trace every hostcall as one line each to `out` (e.g. `std::io::stderr()` or a file);
+    /// a failed write is ignored, so tracing never changes what the guest sees.
+    pub fn trace_to(&mut self, mut out: impl std::io::Write + Send + 'static) -> &mut Self {
+        self.trace(move |e| {
+            let _ = writeln!(out, "{e}");
+        })
+    }
+
     /// Open the preopens and stdio and build the context. Errors name the offending input.
     pub fn build(&mut self) -> Result<WasiCtx, BuildError> {
         if self.deterministic.is_some() {
@@ -327,6 +349,7 @@ impl WasiCtxBuilder {
             clocks,
             random,
             fixed_host_times,
+            tracer: self.tracer.take(),
         })
     }
 

@@ -23,6 +23,8 @@ pub struct WasiCtx {
     pub(crate) random: Box<dyn WasiRandom>,
     /// Deterministic mode: the times of host files read as the virtual clock's epoch.
     pub(crate) fixed_host_times: Option<u64>,
+    /// Where traced hostcalls go; `None`: no tracing.
+    pub(crate) tracer: Option<crate::builder::Tracer>,
 }
 
 impl std::fmt::Debug for WasiCtx {
@@ -33,6 +35,7 @@ impl std::fmt::Debug for WasiCtx {
             .field("open_fds", &self.table.len())
             .field("exit_code", &self.exit_code)
             .field("deterministic_host_times", &self.fixed_host_times.is_some())
+            .field("traced", &self.tracer.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -94,6 +97,13 @@ impl WasiCtx {
             (st.atim, st.mtim, st.ctim) = (t, t, t);
         }
         st
+    }
+
+    /// Hand a traced call to the tracer, if there is one.
+    pub(crate) fn trace(&mut self, event: &wasihost_guest::TraceEvent<'_>) {
+        if let Some(t) = &mut self.tracer {
+            t(event);
+        }
     }
 
     /// The wall clock's time now, for "set to now" requests.

@@ -89,12 +89,12 @@ pub mod wasmi_host;
 #[cfg(feature = "wasmtime")]
 pub mod wasmtime_host;
 
-pub use builder::{BuildError, Mount, WasiCtxBuilder};
+pub use builder::{BuildError, Mount, Tracer, WasiCtxBuilder};
 pub use ctx::WasiCtx;
 pub use error::{Error, Result};
 pub use stdio::{OutputBuffer, Overflow, Stdio};
 pub use vfs::PathResolver;
-pub use wasihost_guest::{self as guest, GuestError, Trap};
+pub use wasihost_guest::{self as guest, GuestError, TraceEvent, Trap};
 
 /// Bindings generated from `witx/preview1`: types, the `WasiSnapshotPreview1` trait that
 /// [`WasiCtx`] implements, and engine glue.

@@ -22,6 +22,15 @@ use convert::ToP1;
 type Mem<'a, 'b> = &'a mut GuestMemory<'b>;
 
 impl WasiUnstable for WasiCtx {
+    #[inline]
+    fn trace_enabled(&self) -> bool {
+        self.tracer.is_some()
+    }
+
+    fn trace_call(&mut self, event: &wasihost_guest::TraceEvent<'_>) {
+        self.trace(event);
+    }
+
     fn args_get(
         &mut self,
         mem: Mem,

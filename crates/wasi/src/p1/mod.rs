@@ -19,6 +19,15 @@ use crate::preview1::types;
 use crate::preview1::wasi_snapshot_preview1::WasiSnapshotPreview1;
 
 impl WasiSnapshotPreview1 for WasiCtx {
+    #[inline]
+    fn trace_enabled(&self) -> bool {
+        self.tracer.is_some()
+    }
+
+    fn trace_call(&mut self, event: &wasihost_guest::TraceEvent<'_>) {
+        self.trace(event);
+    }
+
     fn args_get(
         &mut self,
         mem: &mut GuestMemory<'_>,
