@@ -73,6 +73,7 @@ pub struct WasiCtxBuilder {
     clocks: Option<Arc<dyn WasiClocks>>,
     random: Option<Box<dyn WasiRandom>>,
     deterministic: Option<u64>,
+    virtual_clocks: Option<Arc<VirtualClocks>>,
 }
 
 impl Default for WasiCtxBuilder {
@@ -89,6 +90,7 @@ impl Default for WasiCtxBuilder {
             clocks: None,
             random: None,
             deterministic: None,
+            virtual_clocks: None,
         }
     }
 }
@@ -265,6 +267,24 @@ impl WasiCtxBuilder {
     pub fn deterministic(&mut self, seed: u64) -> &mut Self {
         self.deterministic = Some(seed);
         self
+    }
+
+    /// In deterministic mode, the virtual clocks the guest will see, made now (unless other
+    /// clocks were given, or the builder is not deterministic: then `None`). Give them to a
+    /// [`MemFs`](crate::memfs::MemFs) with
+    /// [`with_clocks`](crate::memfs::MemFs::with_clocks) so its timestamps are reproducible.
+    pub fn deterministic_clocks(&mut self) -> Option<Arc<VirtualClocks>> {
+        self.deterministic?;
+        if let Some(v) = &self.virtual_clocks {
+            return Some(v.clone());
+        }
+        if self.clocks.is_some() {
+            return None;
+        }
+        let v = Arc::new(VirtualClocks::default());
+        self.clocks = Some(v.clone());
+        self.virtual_clocks = Some(v.clone());
+        Some(v)
     }
 
     /// Open the preopens and stdio and build the context. Errors name the offending input.
