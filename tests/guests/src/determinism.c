@@ -108,5 +108,15 @@ int main(int argc, char **argv) {
     print_stat(path);
     list(rw);
     list(ro);
+    // Overwrite and then remove a file that came from the host.
+    snprintf(path, sizeof path, "%s/old.txt", rw);
+    fd = open(path, O_WRONLY | O_TRUNC);
+    if (fd < 0 || write(fd, "x", 1) != 1 || close(fd) != 0) {
+        perror(path);
+        return 1;
+    }
+    print_stat(path);
+    printf("unlink %s: %d\n", path, unlink(path));
+    list(rw);
     return 0;
 }
