@@ -74,7 +74,7 @@ impl MemFs {
             // Sorted by name: the host's readdir order differs between file systems, and
             // the copy's listing order (creation order) should not.
             let mut entries = std::fs::read_dir(&host)?.collect::<io::Result<Vec<_>>>()?;
-            entries.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+            entries.sort_by_key(|e| e.file_name());
             for entry in entries {
                 let meta = entry.metadata()?;
                 let name = entry.file_name();
