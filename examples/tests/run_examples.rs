@@ -75,6 +75,16 @@ fn kv_dir_lists_reads_and_refuses_writes() {
 }
 
 #[test]
+fn deterministic_runs_repeat_exactly() {
+    let out = run(env!("CARGO_BIN_EXE_deterministic"));
+    assert!(
+        out.starts_with("seed 7, every run on both engines:\nrealtime "),
+        "{out}"
+    );
+    assert!(out.ends_with("another seed, or no deterministic mode, gives other output\n"));
+}
+
+#[test]
 fn own_witx_runs_the_same_on_both_engines() {
     let out = run(env!("CARGO_BIN_EXE_own_witx"));
     for engine in ["wasmtime", "wasmi"] {

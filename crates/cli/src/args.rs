@@ -14,6 +14,8 @@ pub struct Dir {
     pub guest: String,
     /// Mounted with `::ro`.
     pub read_only: bool,
+    /// `--mem-dir`: an in-memory copy of the host directory.
+    pub in_memory: bool,
 }
 
 /// Limits from `-W fuel=`, `-W max-memory-size=` and `-W timeout=`.
@@ -89,6 +91,8 @@ Run a WASI preview1 command module (.wasm or .wat).
 
 Options:
   --dir HOST[::GUEST[::ro|rw]]  preopen HOST as GUEST (default: HOST), read-only with ::ro
+  --mem-dir HOST[::GUEST]      preopen an in-memory copy of HOST as GUEST (default: HOST);
+                                the guest's changes never reach the host
   --env NAME=VALUE              set a guest environment variable
   --env NAME                    pass the host's value of NAME
   --inherit-env, -S inherit-env pass the whole host environment
@@ -96,7 +100,7 @@ Options:
                                 listen on ADDR and give the guest the socket
   --argv0 NAME                  the guest's argv[0] (default: the module's file name)
   --deterministic[=SEED]        virtual clocks, seeded random (default seed 0); refuses
-                                writable --dir, sockets and the inherited environment
+                                writable --dir (use ::ro or --mem-dir), sockets and the inherited environment
   --engine wasmtime|wasmi       the engine (default wasmtime)
   --trace[=FILE]                log every hostcall (decoded arguments, result, duration),
                                 one line each, to stderr or FILE
@@ -155,6 +159,7 @@ pub fn parse(args: &[String]) -> Result<RunArgs, UsageError> {
         };
         match flag {
             "--dir" => out.dirs.push(parse_dir(&value(&mut i, flag, inline)?)?),
+            "--mem-dir" => out.dirs.push(parse_mem_dir(&value(&mut i, flag, inline)?)?),
             "--env" => out.env.push(parse_env(&value(&mut i, flag, inline)?)?),
             "--inherit-env" => out.inherit_env = true,
             "--tcplisten" => out.tcplisten.push(value(&mut i, flag, inline)?),
@@ -216,6 +221,29 @@ fn parse_dir(v: &str) -> Result<Dir, UsageError> {
         host: PathBuf::from(host),
         guest: guest.to_string(),
         read_only,
+        in_memory: false,
+    })
+}
+
+/// `HOST` or `HOST::GUEST`, for `--mem-dir`.
+fn parse_mem_dir(v: &str) -> Result<Dir, UsageError> {
+    let (host, guest) = match v.split("::").collect::<Vec<_>>().as_slice() {
+        [h] => (*h, *h),
+        [h, g] => (*h, *g),
+        _ => {
+            return Err(UsageError(format!(
+                "--mem-dir {v}: expected HOST[::GUEST] (an in-memory copy is always writable)"
+            )));
+        }
+    };
+    if host.is_empty() || guest.is_empty() {
+        return Err(UsageError(format!("--mem-dir {v}: empty path")));
+    }
+    Ok(Dir {
+        host: PathBuf::from(host),
+        guest: guest.to_string(),
+        read_only: false,
+        in_memory: true,
     })
 }
 

@@ -10,7 +10,44 @@ fn dir(host: &str, guest: &str, read_only: bool) -> Dir {
         host: host.into(),
         guest: guest.into(),
         read_only,
+        in_memory: false,
     }
+}
+
+fn mem(host: &str, guest: &str) -> Dir {
+    Dir {
+        host: host.into(),
+        guest: guest.into(),
+        read_only: false,
+        in_memory: true,
+    }
+}
+
+#[test]
+fn mem_dirs_keep_their_place() {
+    let a = p(&[
+        "--mem-dir",
+        "/a::/x",
+        "--dir",
+        "/b",
+        "--mem-dir=rel",
+        "m.wasm",
+    ])
+    .unwrap();
+    assert_eq!(
+        a.dirs,
+        vec![mem("/a", "/x"), dir("/b", "/b", false), mem("rel", "rel")]
+    );
+    assert_eq!(
+        p(&["--mem-dir", "/a::/x::ro", "m.wasm"]).unwrap_err().0,
+        "--mem-dir /a::/x::ro: expected HOST[::GUEST] (an in-memory copy is always writable)"
+    );
+    assert_eq!(
+        p(&["--mem-dir", "/a::", "m.wasm"]).unwrap_err().0,
+        "--mem-dir /a::: empty path"
+    );
+    assert_eq!(p(&["--mem-dir"]).unwrap_err().0, "--mem-dir needs a value");
+    assert!(HELP.contains("--mem-dir HOST[::GUEST]"));
 }
 
 #[test]

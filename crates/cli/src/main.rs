@@ -17,7 +17,8 @@ mod run_wasmtime;
 use std::process::ExitCode;
 
 use errors::{EXIT_USAGE, Failure};
-use wasihost::WasiCtx;
+use wasihost::memfs::MemFs;
+use wasihost::{Mount, WasiCtx};
 
 /// The store's data on both engines.
 pub struct Host {
@@ -88,8 +89,21 @@ fn build_ctx(args: &args::RunArgs) -> Result<WasiCtx, Failure> {
     for (k, v) in &args.env {
         builder.env(k, v);
     }
+    if let Some(seed) = args.deterministic {
+        builder.deterministic(seed);
+    }
+    let clocks = builder.deterministic_clocks();
     for d in &args.dirs {
-        if d.read_only {
+        if d.in_memory {
+            let what = d.host.display();
+            let mut fs = MemFs::from_host_dir(&d.host)
+                .map_err(|e| Failure::Usage(format!("--mem-dir {what}: {}", errors::chain(&e))))?;
+            if let Some(c) = &clocks {
+                fs.set_all_times(c.epoch());
+                fs = fs.with_clocks(c.clone());
+            }
+            builder.preopen(fs.root(), d.guest.clone(), Mount::ReadWrite);
+        } else if d.read_only {
             builder.preopen_dir_read_only(&d.host, d.guest.clone());
         } else {
             builder.preopen_dir(&d.host, d.guest.clone());
@@ -99,9 +113,6 @@ fn build_ctx(args: &args::RunArgs) -> Result<WasiCtx, Failure> {
         let listener = std::net::TcpListener::bind(addr)
             .map_err(|e| Failure::Usage(format!("--tcplisten {addr}: {e}")))?;
         builder.preopen_socket(listener);
-    }
-    if let Some(seed) = args.deterministic {
-        builder.deterministic(seed);
     }
     match &args.trace {
         None => {}

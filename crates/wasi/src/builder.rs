@@ -75,6 +75,7 @@ pub struct WasiCtxBuilder {
     random: Option<Box<dyn WasiRandom>>,
     deterministic: Option<u64>,
     tracer: Option<Tracer>,
+    virtual_clocks: Option<Arc<VirtualClocks>>,
 }
 
 /// Where traced hostcalls go (see [`WasiCtxBuilder::trace`]).
@@ -95,6 +96,7 @@ impl Default for WasiCtxBuilder {
             random: None,
             deterministic: None,
             tracer: None,
+            virtual_clocks: None,
         }
     }
 }
@@ -268,6 +270,31 @@ impl WasiCtxBuilder {
     /// files as the virtual epoch, and makes `build` refuse what would let the host's state in:
     /// an inherited environment, a writable host directory (preopen it read-only, or as a
     /// [`MemFs`](crate::memfs::MemFs)) and sockets.
+    ///
+    /// Virtualized (the same on every run and on every engine):
+    /// - `clock_time_get` and `clock_res_get`, all four clocks ([`VirtualClocks`]: realtime
+    ///   starts at 2000-01-01, monotonic at 0, each read advances them by 1 µs, resolution 1 ns);
+    /// - `random_get` ([`SeededRandom`]);
+    /// - the clock subscriptions of `poll_oneoff` (and so `nanosleep`): a sleep moves the
+    ///   virtual clocks to the deadline and returns at once; `sched_yield` returns at once;
+    /// - filestat timestamps (`fd_filestat_get`, `path_filestat_get`) of host files and
+    ///   directories read as the virtual epoch; "set to now" in `fd_filestat_set_times` uses
+    ///   the virtual clock;
+    /// - a [`MemFs`](crate::memfs::MemFs): its timestamps, when it is given these clocks
+    ///   (see [`WasiCtxBuilder::deterministic_clocks`] and
+    ///   [`MemFs::set_all_times`](crate::memfs::MemFs::set_all_times)), and its `fd_readdir`
+    ///   order, which is creation order ([`MemFs::from_host_dir`](crate::memfs::MemFs::from_host_dir)
+    ///   creates in name order).
+    ///
+    /// Not virtualized — they depend on the host:
+    /// - sockets: refused;
+    /// - the contents of read-only host directories, and the sizes, inode and device numbers
+    ///   and link counts their filestats report; the `fd_readdir` order (and `d_ino`) of a
+    ///   host directory follows the host's file system;
+    /// - what arrives on stdin (and whether a `poll_oneoff` descriptor subscription is ready:
+    ///   with virtual clocks descriptors are only polled, never waited on);
+    /// - explicitly given environment variables and arguments (they are inputs);
+    /// - scheduling between threads, if the embedder runs several.
     pub fn deterministic(&mut self, seed: u64) -> &mut Self {
         self.deterministic = Some(seed);
         self
@@ -287,6 +314,24 @@ impl WasiCtxBuilder {
         self.trace(move |e| {
             let _ = writeln!(out, "{e}");
         })
+    }
+
+    /// In deterministic mode, the virtual clocks the guest will see, made now (unless other
+    /// clocks were given, or the builder is not deterministic: then `None`). Give them to a
+    /// [`MemFs`](crate::memfs::MemFs) with
+    /// [`with_clocks`](crate::memfs::MemFs::with_clocks) so its timestamps are reproducible.
+    pub fn deterministic_clocks(&mut self) -> Option<Arc<VirtualClocks>> {
+        self.deterministic?;
+        if let Some(v) = &self.virtual_clocks {
+            return Some(v.clone());
+        }
+        if self.clocks.is_some() {
+            return None;
+        }
+        let v = Arc::new(VirtualClocks::default());
+        self.clocks = Some(v.clone());
+        self.virtual_clocks = Some(v.clone());
+        Some(v)
     }
 
     /// Open the preopens and stdio and build the context. Errors name the offending input.

@@ -64,14 +64,18 @@ impl MemFs {
 
     /// Copy host directory `path` into the root, deeply: regular files, directories and
     /// symbolic links (as links, never followed), hard links between files kept as hard links,
-    /// modification times kept. Other kinds of files are skipped. Nothing refers back to the
+    /// modification times kept; entries are added in the order of their names (bytewise), so
+    /// the copy lists the same way whatever order the host's file system lists in. Other kinds of files are skipped. Nothing refers back to the
     /// host afterwards. The caps apply (`ENOSPC`).
     pub fn load_host_dir(&self, path: impl AsRef<Path>) -> io::Result<()> {
         let mut links: HashMap<(u64, u64), u64> = HashMap::new();
         let mut todo = vec![(path.as_ref().to_path_buf(), super::node::ROOT)];
         while let Some((host, dir)) = todo.pop() {
-            for entry in std::fs::read_dir(&host)? {
-                let entry = entry?;
+            // Sorted by name: the host's readdir order differs between file systems, and
+            // the copy's listing order (creation order) should not.
+            let mut entries = std::fs::read_dir(&host)?.collect::<io::Result<Vec<_>>>()?;
+            entries.sort_by_key(|e| e.file_name());
+            for entry in entries {
                 let meta = entry.metadata()?;
                 let name = entry.file_name();
                 let name = name.as_bytes();
