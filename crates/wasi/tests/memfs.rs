@@ -16,10 +16,9 @@ fn guest(name: &str) -> PathBuf {
         .join(format!("{name}.wasm"))
 }
 
-/// Run guest `name` with `fs` preopened as `.`; returns its exit status and output.
+/// Run guest `name` with `fs` preopened as `.`; returns its exit status and output. The
+/// engine is wasmtime, or wasmi with `WASIHOST_TEST_ENGINE=wasmi` (`.ci/run` runs both).
 fn run_on(fs: &MemFs, name: &str, args: &[&str]) -> (i32, String) {
-    let engine = wasmtime::Engine::default();
-    let module = wasmtime::Module::from_file(&engine, guest(name)).unwrap();
     let (out, err) = (OutputBuffer::new(), OutputBuffer::new());
     let ctx = WasiCtx::builder()
         .arg(name)
@@ -29,13 +28,32 @@ fn run_on(fs: &MemFs, name: &str, args: &[&str]) -> (i32, String) {
         .preopen(fs.root(), ".", Mount::ReadWrite)
         .build()
         .unwrap();
-    let status = wasihost::wasmtime_host::run(&engine, &module, ctx).unwrap();
+    let status = match std::env::var("WASIHOST_TEST_ENGINE").as_deref() {
+        Ok("wasmi") => run_on_wasmi(name, ctx),
+        _ => {
+            let engine = wasmtime::Engine::default();
+            let module = wasmtime::Module::from_file(&engine, guest(name)).unwrap();
+            wasihost::wasmtime_host::run(&engine, &module, ctx).unwrap()
+        }
+    };
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.contents()),
         String::from_utf8_lossy(&err.contents())
     );
     (status as i32, text)
+}
+
+#[cfg(feature = "wasmi")]
+fn run_on_wasmi(name: &str, ctx: WasiCtx) -> u32 {
+    let engine = wasmi::Engine::default();
+    let module = wasmi::Module::new(&engine, std::fs::read(guest(name)).unwrap()).unwrap();
+    wasihost::wasmi_host::run(&engine, &module, ctx).unwrap()
+}
+
+#[cfg(not(feature = "wasmi"))]
+fn run_on_wasmi(_: &str, _: WasiCtx) -> u32 {
+    panic!("WASIHOST_TEST_ENGINE=wasmi needs the wasmi feature: cargo test --features wasmi")
 }
 
 fn run(name: &str, args: &[&str], fs: MemFs) {
