@@ -243,62 +243,79 @@ fn define_func(
         })
         }
     };
-    lifts.push(trace::record_args(rt, &traced));
-    let record_ok = trace::record_ok(matches!(&outcome, Outcome::Expected { ok: Some(_), .. }));
-    let body = match &outcome {
-        Outcome::Expected { errno_repr, .. } => {
-            let record_err = trace::record_err(rt, config.errors.as_ref().map_or("", |e| &e.0));
-            let errno_ty = errno_type(config)?;
-            let repr = int_repr(*errno_repr);
-            let ret_cast = if wasm_results.first() == Some(&WasmType::I64) {
-                quote!(i64)
-            } else {
-                quote!(i32)
-            };
-            quote! {
-                #(#out_ptrs)*
-                let outcome = (|| -> Result<#ok_ty, #host_err> {
-                    #(#lifts)*
-                    #(#validations)*
-                    host.#method(mem, #(#names),*)
-                })();
-                match outcome {
-                    Ok(value) => {
-                        #record_ok
-                        #(#writes)*
-                        let _ = value;
-                        Ok(0)
-                    }
-                    Err(e) => {
-                        let errno = <#host_err as #rt::IntoAbiError<types::#errno_ty>>::into_abi_error(e)?;
-                        #record_err
-                        Ok(<#repr>::from(errno) as #ret_cast)
+    // The body twice: plain, and with the trace recording (in a separate cold function).
+    let has_value = matches!(&outcome, Outcome::Expected { ok: Some(_), .. });
+    let errno_witx = config.errors.as_ref().map_or("", |e| e.0.as_str());
+    let make_body = |on: bool| -> Result<TokenStream, Error> {
+        let record_args = trace::record_args(rt, &traced, on);
+        let record_ok = trace::record_ok(has_value, on);
+        Ok(match &outcome {
+            Outcome::Expected { errno_repr, .. } => {
+                let record_err = trace::record_err(rt, errno_witx, on);
+                let errno_ty = errno_type(config)?;
+                let repr = int_repr(*errno_repr);
+                let ret_cast = if wasm_results.first() == Some(&WasmType::I64) {
+                    quote!(i64)
+                } else {
+                    quote!(i32)
+                };
+                quote! {
+                    #(#out_ptrs)*
+                    let outcome = (|| -> Result<#ok_ty, #host_err> {
+                        #(#lifts)*
+                        #record_args
+                        #(#validations)*
+                        host.#method(mem, #(#names),*)
+                    })();
+                    match outcome {
+                        Ok(value) => {
+                            #record_ok
+                            #(#writes)*
+                            let _ = value;
+                            Ok(0)
+                        }
+                        Err(e) => {
+                            let errno = <#host_err as #rt::IntoAbiError<types::#errno_ty>>::into_abi_error(e)?;
+                            #record_err
+                            Ok(<#repr>::from(errno) as #ret_cast)
+                        }
                     }
                 }
             }
-        }
-        Outcome::Unit => quote! {
-            let outcome = (|| -> Result<(), #host_err> {
-                #(#lifts)*
-                host.#method(mem, #(#names),*)
-            })();
-            match outcome {
-                Ok(()) => Ok(()),
-                Err(e) => #no_errno,
-            }
-        },
-        Outcome::NoReturn => quote! {
-            let lifted = (|| -> Result<_, #host_err> {
-                #(#lifts)*
-                Ok((#(#names,)*))
-            })();
-            match lifted {
-                Ok((#(#names,)*)) => Err(host.#method(mem, #(#names),*)),
-                Err(e) => #no_errno,
-            }
-        },
+            Outcome::Unit => quote! {
+                let outcome = (|| -> Result<(), #host_err> {
+                    #(#lifts)*
+                    #record_args
+                    host.#method(mem, #(#names),*)
+                })();
+                match outcome {
+                    Ok(()) => Ok(()),
+                    Err(e) => #no_errno,
+                }
+            },
+            Outcome::NoReturn => quote! {
+                let lifted = (|| -> Result<_, #host_err> {
+                    #(#lifts)*
+                    #record_args
+                    Ok((#(#names,)*))
+                })();
+                match lifted {
+                    Ok((#(#names,)*)) => Err(host.#method(mem, #(#names),*)),
+                    Err(e) => #no_errno,
+                }
+            },
+        })
     };
-    let body = trace::wrap(rt, witx_module, witx_name, &args, &shim_ret, body);
+    let plain = make_body(false)?;
+    let traced_body = trace::wrap(
+        rt,
+        witx_module,
+        witx_name,
+        &args,
+        &shim_ret,
+        make_body(true)?,
+    );
+    let traced_fn = format_ident!("{}_traced", method);
     let shim_doc = format!(" The ABI shim for `{witx_name}`.");
     let shim = quote! {
         #[doc = #shim_doc]
@@ -308,7 +325,22 @@ fn define_func(
             mem: &mut #rt::GuestMemory<'_>,
             #(#arg_decls),*
         ) -> Result<#shim_ret, #rt::Trap> {
-            #body
+            if host.trace_enabled() {
+                return #traced_fn(host, mem, #(#args),*);
+            }
+            #plain
+        }
+
+        /// The shim with tracing: out of line, so the untraced path stays as it was.
+        #[cold]
+        #[inline(never)]
+        #[allow(clippy::too_many_arguments, unused_mut, unused_variables, clippy::unnecessary_cast)]
+        fn #traced_fn<H: super::#trait_name + ?Sized>(
+            host: &mut H,
+            mem: &mut #rt::GuestMemory<'_>,
+            #(#arg_decls),*
+        ) -> Result<#shim_ret, #rt::Trap> {
+            #traced_body
         }
     };
     Ok(FuncParts {

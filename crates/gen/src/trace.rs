@@ -1,7 +1,8 @@
 //! Call tracing, generated into every ABI shim. Each trait gets two provided methods,
-//! `trace_enabled` (default `false`) and `trace_call`; with tracing off a shim only asks the
-//! first, with it on the shim formats the decoded arguments and the outcome and hands a
-//! `TraceEvent` to the second.
+//! `trace_enabled` (default `false`) and `trace_call`. Each shim asks the first; when it is
+//! off the shim runs its plain body, unchanged by tracing; when on, it calls a second, cold
+//! copy of itself that formats the decoded arguments and the outcome and hands a `TraceEvent`
+//! to the second method.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
@@ -26,8 +27,12 @@ pub fn trait_methods(rt: &TokenStream) -> TokenStream {
     }
 }
 
-/// The statement that records the decoded arguments once all are lifted.
-pub fn record_args(rt: &TokenStream, params: &[(Ident, TypeRef)]) -> TokenStream {
+/// The statement that records the decoded arguments once all are lifted (nothing unless
+/// `on`, the traced copy of the shim).
+pub fn record_args(rt: &TokenStream, params: &[(Ident, TypeRef)], on: bool) -> TokenStream {
+    if !on {
+        return quote!();
+    }
     let mut fmt = String::new();
     let mut values = Vec::new();
     for (i, (name, tref)) in params.iter().enumerate() {
@@ -53,8 +58,8 @@ pub fn record_args(rt: &TokenStream, params: &[(Ident, TypeRef)]) -> TokenStream
 
 /// The statement that records a successful result `value` (`has_value`: not `()`, which
 /// shows as `ok`).
-pub fn record_ok(has_value: bool) -> TokenStream {
-    if !has_value {
+pub fn record_ok(has_value: bool, on: bool) -> TokenStream {
+    if !has_value || !on {
         return quote!();
     }
     quote! {
@@ -65,7 +70,10 @@ pub fn record_ok(has_value: bool) -> TokenStream {
 }
 
 /// The statement that records an error code of the interface's error type `errno_witx`.
-pub fn record_err(rt: &TokenStream, errno_witx: &str) -> TokenStream {
+pub fn record_err(rt: &TokenStream, errno_witx: &str, on: bool) -> TokenStream {
+    if !on {
+        return quote!();
+    }
     quote! {
         if trace_t0.is_some() {
             trace_result = Some(#rt::trace::error_name(#errno_witx, errno.name()));
@@ -84,7 +92,7 @@ pub fn wrap(
 ) -> TokenStream {
     let raw_fmt = vec!["{}"; args.len()].join(", ");
     quote! {
-        let trace_t0 = if host.trace_enabled() { Some(::std::time::Instant::now()) } else { None };
+        let trace_t0 = Some(::std::time::Instant::now());
         let mut trace_args: Option<String> = None;
         let mut trace_result: Option<String> = None;
         let ret = (|| -> Result<#ret, #rt::Trap> { #body })();
