@@ -87,13 +87,16 @@ impl WasiCtx {
     }
 
     /// `st` as the guest sees it: in deterministic mode, the times of host files read as the
-    /// virtual clock's epoch (`host` says `st` describes one).
+    /// virtual clock's epoch (`host` says whether `st` describes one; it is only asked in
+    /// deterministic mode, so ordinary stats pay nothing for it).
     pub(crate) fn host_times(
         &self,
         mut st: crate::preview1::types::Filestat,
-        host: bool,
+        host: impl FnOnce() -> bool,
     ) -> crate::preview1::types::Filestat {
-        if let (Some(t), true) = (self.fixed_host_times, host) {
+        if let Some(t) = self.fixed_host_times
+            && host()
+        {
             (st.atim, st.mtim, st.ctim) = (t, t, t);
         }
         st

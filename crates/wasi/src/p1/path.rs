@@ -146,7 +146,7 @@ pub fn path_filestat_get(
     let path = RelPath::new(&bytes)?;
     let follow = flags.contains(Lookupflags::SYMLINK_FOLLOW);
     let st = ops::stat(cx.resolver, dir, path, follow)?;
-    Ok(cx.host_times(st, crate::sys::is_host_dir(dir)))
+    Ok(cx.host_times(st, || crate::sys::is_host_dir(dir)))
 }
 
 pub fn path_filestat_set_times(

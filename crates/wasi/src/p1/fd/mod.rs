@@ -174,11 +174,14 @@ pub fn fd_filestat_get(
 ) -> Result<types::Filestat> {
     let entry = cx.entry(fd)?;
     entry.require(Rights::FD_FILESTAT_GET)?;
-    let (st, host) = match &entry.node {
-        Node::File(f) => (f.filestat()?, crate::sys::is_host_file(&**f)),
-        Node::Dir(d) => (d.stat()?, crate::sys::is_host_dir(&**d)),
+    let st = match &entry.node {
+        Node::File(f) => f.filestat()?,
+        Node::Dir(d) => d.stat()?,
     };
-    Ok(cx.host_times(st, host))
+    Ok(cx.host_times(st, || match &entry.node {
+        Node::File(f) => crate::sys::is_host_file(&**f),
+        Node::Dir(d) => crate::sys::is_host_dir(&**d),
+    }))
 }
 
 pub fn fd_filestat_set_size(
