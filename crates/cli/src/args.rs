@@ -50,6 +50,8 @@ pub struct RunArgs {
     pub features: Vec<(Feature, bool)>,
     /// Resource limits.
     pub limits: Limits,
+    /// `--invoke FUNC`: call this export (with `guest_args` as its arguments) instead of `_start`.
+    pub invoke: Option<String>,
     /// `--trace` (to stderr, `Some(None)`) or `--trace=FILE`.
     pub trace: Option<Option<PathBuf>>,
     /// The module file.
@@ -99,6 +101,9 @@ Options:
   --tcplisten ADDR, -S tcplisten=ADDR
                                 listen on ADDR and give the guest the socket
   --argv0 NAME                  the guest's argv[0] (default: the module's file name)
+  --invoke FUNC                 call export FUNC instead of _start (after _initialize, if
+                                any), with the ARGS after MODULE as its arguments; print
+                                its results, one per line
   --deterministic[=SEED]        virtual clocks, seeded random (default seed 0); refuses
                                 writable --dir (use ::ro or --mem-dir), sockets and the inherited environment
   --engine wasmtime|wasmi       the engine (default wasmtime)
@@ -164,6 +169,7 @@ pub fn parse(args: &[String]) -> Result<RunArgs, UsageError> {
             "--inherit-env" => out.inherit_env = true,
             "--tcplisten" => out.tcplisten.push(value(&mut i, flag, inline)?),
             "--argv0" => out.argv0 = Some(value(&mut i, flag, inline)?),
+            "--invoke" => out.invoke = Some(value(&mut i, flag, inline)?),
             "--deterministic" => {
                 let seed = inline.map_or(Ok(0), |s| {
                     s.parse::<u64>().map_err(|e| {

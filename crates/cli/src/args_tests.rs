@@ -208,3 +208,13 @@ fn trace_to_stderr_or_a_file() {
         Some(Some(PathBuf::from("t.log")))
     );
 }
+
+#[test]
+fn invoke_takes_a_name_and_the_arguments_after_the_module() {
+    let a = p(&["--invoke", "add", "m.wasm", "1", "-2"]).unwrap();
+    assert_eq!(a.invoke.as_deref(), Some("add"));
+    assert_eq!(a.module, PathBuf::from("m.wasm"));
+    assert_eq!(a.guest_args, ["1", "-2"]);
+    assert_eq!(p(&["--invoke=f", "m.wasm"]).unwrap().invoke.as_deref(), Some("f"));
+    assert_eq!(p(&["--invoke"]).unwrap_err().0, "--invoke needs a value");
+}

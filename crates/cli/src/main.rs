@@ -9,6 +9,7 @@
 mod args;
 mod errors;
 mod features;
+mod invoke;
 mod limits;
 mod options;
 mod run_wasmi;

@@ -4,6 +4,7 @@ use wasihost::{Trap, wasmtime_host};
 
 use crate::args::RunArgs;
 use crate::errors::{Failure, wasmtime_chain, wasmtime_frames};
+use crate::invoke::{self, Signature, Ty, Value};
 use crate::{Host, features, limits};
 
 /// Run `wasm` with `host`; `what` names the module in messages.
@@ -16,11 +17,15 @@ pub fn run(args: &RunArgs, wasm: &[u8], host: Host, what: &str) -> Result<u32, F
     let engine = wasmtime::Engine::new(&config)
         .map_err(|e| Failure::Usage(format!("wasmtime configuration: {}", wasmtime_chain(&e))))?;
     let module = wasmtime::Module::new(&engine, wasm).map_err(|e| bad(&e))?;
-    if module.get_export("_start").is_none() {
-        return Err(Failure::Usage(format!(
-            "{what}: not a WASI command: no `_start` export"
-        )));
-    }
+    let invoke = match &args.invoke {
+        Some(name) => Some(invoke_args(&module, name, &args.guest_args)?),
+        None if module.get_export("_start").is_none() => {
+            return Err(Failure::Usage(format!(
+                "{what}: not a WASI command: no `_start` export (call a reactor's export with --invoke)"
+            )));
+        }
+        None => None,
+    };
     let mut linker = wasmtime::Linker::new(&engine);
     wasmtime_host::add_to_linker_for_module(&mut linker, &module, |h: &mut Host| &mut h.wasi)
         .map_err(|e| bad(&e))?;
@@ -37,7 +42,10 @@ pub fn run(args: &RunArgs, wasm: &[u8], host: Host, what: &str) -> Result<u32, F
     // start function is a trap.
     let result = linker
         .instantiate(&mut store, &module)
-        .and_then(|instance| wasmtime_host::call_start(&mut store, &instance));
+        .and_then(|instance| match &invoke {
+            None => wasmtime_host::call_start(&mut store, &instance),
+            Some((name, params)) => call(&mut store, &instance, name, params),
+        });
     result.map_err(|e| classify(&e, store.data().memory.hit, args, what))
 }
 
@@ -59,4 +67,74 @@ fn classify(e: &wasmtime::Error, memory_hit: bool, args: &RunArgs, what: &str) -
         None => return Failure::Usage(format!("{what}: {}", wasmtime_chain(e))),
     }
     Failure::Trap(format!("{}{}", wasmtime_chain(e), wasmtime_frames(e)))
+}
+
+/// The parsed arguments for `--invoke name`, checked against the export's type.
+fn invoke_args(
+    module: &wasmtime::Module,
+    name: &str,
+    args: &[String],
+) -> Result<(String, Vec<Value>), Failure> {
+    let Some(wasmtime::ExternType::Func(ty)) = module.get_export(name) else {
+        return Err(Failure::Usage(format!(
+            "--invoke {name}: the module has no function export named `{name}`"
+        )));
+    };
+    let conv = |t: wasmtime::ValType| match t {
+        wasmtime::ValType::I32 => Ok(Ty::I32),
+        wasmtime::ValType::I64 => Ok(Ty::I64),
+        wasmtime::ValType::F32 => Ok(Ty::F32),
+        wasmtime::ValType::F64 => Ok(Ty::F64),
+        other => Err(other.to_string()),
+    };
+    let sig = Signature {
+        params: ty.params().map(conv).collect(),
+        results: ty.results().map(conv).collect(),
+    };
+    let values = invoke::parse_args(name, &sig, args).map_err(Failure::Usage)?;
+    Ok((name.to_string(), values))
+}
+
+/// `--invoke`: run `_initialize` if the module has one, call `name` and print its results.
+/// A `proc_exit` on the way gives its status, as from `_start`.
+fn call(
+    store: &mut wasmtime::Store<Host>,
+    instance: &wasmtime::Instance,
+    name: &str,
+    params: &[Value],
+) -> wasmtime::Result<u32> {
+    let exited = |e: wasmtime::Error| wasmtime_host::exit_code(&e).ok_or(e);
+    if let Some(init) = instance.get_func(&mut *store, "_initialize") {
+        if let Err(e) = init.call(&mut *store, &[], &mut []) {
+            return exited(e);
+        }
+    }
+    let func = instance
+        .get_func(&mut *store, name)
+        .expect("the export was checked on the module");
+    let params: Vec<wasmtime::Val> = params
+        .iter()
+        .map(|v| match *v {
+            Value::I32(x) => wasmtime::Val::I32(x),
+            Value::I64(x) => wasmtime::Val::I64(x),
+            Value::F32(x) => wasmtime::Val::F32(x.to_bits()),
+            Value::F64(x) => wasmtime::Val::F64(x.to_bits()),
+        })
+        .collect();
+    let mut results = vec![wasmtime::Val::I32(0); func.ty(&*store).results().len()];
+    if let Err(e) = func.call(&mut *store, &params, &mut results) {
+        return exited(e);
+    }
+    let printed: Vec<Value> = results
+        .iter()
+        .map(|r| match *r {
+            wasmtime::Val::I32(x) => Value::I32(x),
+            wasmtime::Val::I64(x) => Value::I64(x),
+            wasmtime::Val::F32(x) => Value::F32(f32::from_bits(x)),
+            wasmtime::Val::F64(x) => Value::F64(f64::from_bits(x)),
+            _ => unreachable!("result types were checked on the module"),
+        })
+        .collect();
+    invoke::print(&printed);
+    Ok(0)
 }

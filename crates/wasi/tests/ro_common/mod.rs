@@ -73,6 +73,14 @@ impl Guest {
   (import "{m}" "fd_readdir" (func $readdir (param i32 i32 i32 i64 i32) (result i32)))
   (import "{m}" "path_filestat_get" (func $path_stat (param i32 i32 i32 i32 i32) (result i32)))
   (import "{m}" "path_readlink" (func $readlink (param i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "{m}" "fd_filestat_get" (func $fd_stat (param i32 i32) (result i32)))
+  (import "{m}" "fd_seek" (func $seek (param i32 i64 i32 i32) (result i32)))
+  (import "{m}" "fd_tell" (func $tell (param i32 i32) (result i32)))
+  (import "{m}" "fd_advise" (func $advise (param i32 i64 i64 i32) (result i32)))
+  (import "{m}" "fd_sync" (func $sync (param i32) (result i32)))
+  (import "{m}" "fd_datasync" (func $datasync (param i32) (result i32)))
+  (import "{m}" "fd_fdstat_get" (func $fdstat (param i32 i32) (result i32)))
+  (import "{m}" "fd_fdstat_set_rights" (func $set_rights (param i32 i64 i64) (result i32)))
   (memory (export "memory") 1)
   ;; iovec at 0: the 5 bytes "hello" at 64; a read iovec at 16: 64 bytes at BUF.
   (data (i32.const 0) "\40\00\00\00\05\00\00\00")
@@ -191,7 +199,7 @@ pub fn steps(g: &mut Guest) {
         let p = g.s(path);
         g.step(
             label,
-            format!("(call $open (i32.pub const {fd}) (i32.pub const 1) {p} (i32.pub const {of}) (i64.pub const {base}) (i64.pub const {base}) (i32.pub const {fl}) (i32.pub const {slot}))"),
+            format!("(call $open (i32.const {fd}) (i32.const 1) {p} (i32.const {of}) (i64.const {base}) (i64.const {base}) (i32.const {fl}) (i32.const {slot}))"),
             want,
         );
     };
@@ -301,35 +309,35 @@ pub fn steps(g: &mut Guest) {
         scratch,
         ROFS,
     );
-    let f = format!("(call $slot (i32.pub const {SLOT_FILE}))");
-    let a = format!("(call $slot (i32.pub const {SLOT_APPEND}))");
-    let d = format!("(call $slot (i32.pub const {SLOT_DIR}))");
+    let f = format!("(call $slot (i32.const {SLOT_FILE}))");
+    let a = format!("(call $slot (i32.const {SLOT_APPEND}))");
+    let d = format!("(call $slot (i32.const {SLOT_DIR}))");
     for (name, fd) in [("file fd", &f), ("append fd", &a)] {
         g.step(
             &format!("fd_write on {name}"),
-            format!("(call $fd_write {fd} (i32.pub const 0) (i32.pub const 1) (i32.pub const 40))"),
+            format!("(call $fd_write {fd} (i32.const 0) (i32.const 1) (i32.const 40))"),
             ROFS,
         );
         g.step(
             &format!("fd_pwrite on {name}"),
             format!(
-                "(call $fd_pwrite {fd} (i32.pub const 0) (i32.pub const 1) (i64.pub const 0) (i32.pub const 40))"
+                "(call $fd_pwrite {fd} (i32.const 0) (i32.const 1) (i64.const 0) (i32.const 40))"
             ),
             ROFS,
         );
         g.step(
             &format!("set_size on {name}"),
-            format!("(call $set_size {fd} (i64.pub const 0))"),
+            format!("(call $set_size {fd} (i64.const 0))"),
             ROFS,
         );
         g.step(
             &format!("fd times on {name}"),
-            format!("(call $fd_times {fd} (i64.pub const 5) (i64.pub const 5) (i32.pub const 5))"),
+            format!("(call $fd_times {fd} (i64.const 5) (i64.const 5) (i32.const 5))"),
             ROFS,
         );
         g.step(
             &format!("allocate on {name}"),
-            format!("(call $allocate {fd} (i64.pub const 0) (i64.pub const 4096))"),
+            format!("(call $allocate {fd} (i64.const 0) (i64.const 4096))"),
             ROFS,
         );
     }
@@ -337,46 +345,46 @@ pub fn steps(g: &mut Guest) {
     // accepted, and writing through it is still refused.
     g.step(
         "set_flags APPEND on file fd",
-        format!("(call $set_flags {f} (i32.pub const 1))"),
+        format!("(call $set_flags {f} (i32.const 1))"),
         0,
     );
     g.step(
         "fd_write after APPEND",
-        format!("(call $fd_write {f} (i32.pub const 0) (i32.pub const 1) (i32.pub const 40))"),
+        format!("(call $fd_write {f} (i32.const 0) (i32.const 1) (i32.const 40))"),
         ROFS,
     );
     let p = g.s("x");
-    g.step("O_CREAT through sub fd", format!("(call $open {d} (i32.pub const 0) {p} (i32.pub const 1) (i64.pub const {READ}) (i64.pub const 0) (i32.pub const 0) (i32.pub const {scratch}))"), ROFS);
+    g.step("O_CREAT through sub fd", format!("(call $open {d} (i32.const 0) {p} (i32.const 1) (i64.const {READ}) (i64.const 0) (i32.const 0) (i32.const {scratch}))"), ROFS);
     let p = g.s("inner");
-    g.step("O_TRUNC through sub fd", format!("(call $open {d} (i32.pub const 0) {p} (i32.pub const 8) (i64.pub const {READ}) (i64.pub const 0) (i32.pub const 0) (i32.pub const {scratch}))"), ROFS);
+    g.step("O_TRUNC through sub fd", format!("(call $open {d} (i32.const 0) {p} (i32.const 8) (i64.const {READ}) (i64.const 0) (i32.const 0) (i32.const {scratch}))"), ROFS);
     for (name, fd) in [
-        ("preopen", "(i32.pub const 3)".to_string()),
+        ("preopen", "(i32.const 3)".to_string()),
         ("sub fd", d.clone()),
     ] {
         g.step(
             &format!("set_size on {name}"),
-            format!("(call $set_size {fd} (i64.pub const 0))"),
+            format!("(call $set_size {fd} (i64.const 0))"),
             BADF,
         );
         g.step(
             &format!("fd times on {name}"),
-            format!("(call $fd_times {fd} (i64.pub const 5) (i64.pub const 5) (i32.pub const 5))"),
+            format!("(call $fd_times {fd} (i64.const 5) (i64.const 5) (i32.const 5))"),
             ROFS,
         );
         g.step(
             &format!("allocate on {name}"),
-            format!("(call $allocate {fd} (i64.pub const 0) (i64.pub const 4096))"),
+            format!("(call $allocate {fd} (i64.const 0) (i64.const 4096))"),
             BADF,
         );
         g.step(
             &format!("fd_write on {name}"),
-            format!("(call $fd_write {fd} (i32.pub const 0) (i32.pub const 1) (i32.pub const 40))"),
+            format!("(call $fd_write {fd} (i32.const 0) (i32.const 1) (i32.const 40))"),
             BADF,
         );
     }
     // Path calls within the mount, and through the sub-directory descriptor.
     for (name, fd, file, dir) in [
-        ("mount", "(i32.pub const 3)".to_string(), "file.txt", "sub"),
+        ("mount", "(i32.const 3)".to_string(), "file.txt", "sub"),
         ("sub fd", d.clone(), "inner", "."),
     ] {
         let p = g.s("newdir");
@@ -404,7 +412,7 @@ pub fn steps(g: &mut Guest) {
             ROFS,
         );
         let p = g.s(file);
-        g.step(&format!("path times in {name}"), format!("(call $path_times {fd} (i32.pub const 1) {p} (i64.pub const 5) (i64.pub const 5) (i32.pub const 5))"), ROFS);
+        g.step(&format!("path times in {name}"), format!("(call $path_times {fd} (i32.const 1) {p} (i64.const 5) (i64.const 5) (i32.const 5))"), ROFS);
         let (p, q) = (g.s(file), g.s("renamed"));
         g.step(
             &format!("rename within {name}"),
@@ -414,56 +422,55 @@ pub fn steps(g: &mut Guest) {
         let (p, q) = (g.s(file), g.s("hard"));
         g.step(
             &format!("link within {name}"),
-            format!("(call $link {fd} (i32.pub const 0) {p} {fd} {q})"),
+            format!("(call $link {fd} (i32.const 0) {p} {fd} {q})"),
             ROFS,
         );
     }
     let p = g.s("link");
-    g.step("path times on link, nofollow", format!("(call $path_times (i32.pub const 3) (i32.pub const 0) {p} (i64.pub const 5) (i64.pub const 5) (i32.pub const 5))"), ROFS);
+    g.step("path times on link, nofollow", format!("(call $path_times (i32.const 3) (i32.const 0) {p} (i64.const 5) (i64.const 5) (i32.const 5))"), ROFS);
     // Out of and into the mount, with the writable preopen on the other side.
     let (p, q) = (g.s("file.txt"), g.s("stolen"));
     g.step(
         "rename out of the mount",
-        format!("(call $rename (i32.pub const 3) {p} (i32.pub const 4) {q})"),
+        format!("(call $rename (i32.const 3) {p} (i32.const 4) {q})"),
         ROFS,
     );
     let (p, q) = (g.s("w.txt"), g.s("planted"));
     g.step(
         "rename into the mount",
-        format!("(call $rename (i32.pub const 4) {p} (i32.pub const 3) {q})"),
+        format!("(call $rename (i32.const 4) {p} (i32.const 3) {q})"),
         ROFS,
     );
     let (p, q) = (g.s("w.txt"), g.s("file.txt"));
     g.step(
         "rename over a mount file",
-        format!("(call $rename (i32.pub const 4) {p} (i32.pub const 3) {q})"),
+        format!("(call $rename (i32.const 4) {p} (i32.const 3) {q})"),
         ROFS,
     );
     let (p, q) = (g.s("file.txt"), g.s("linked"));
     g.step(
         "link out of the mount",
-        format!("(call $link (i32.pub const 3) (i32.pub const 0) {p} (i32.pub const 4) {q})"),
+        format!("(call $link (i32.const 3) (i32.const 0) {p} (i32.const 4) {q})"),
         ROFS,
     );
     let (p, q) = (g.s("w.txt"), g.s("linked"));
     g.step(
         "link into the mount",
-        format!("(call $link (i32.pub const 4) (i32.pub const 0) {p} (i32.pub const 3) {q})"),
+        format!("(call $link (i32.const 4) (i32.const 0) {p} (i32.const 3) {q})"),
         ROFS,
     );
     // Reading still works.
-    g.step("fd_read", format!("(call $chk (call $fd_read {f} (i32.pub const 16) (i32.pub const 1) (i32.pub const 44)) (i32.load (i32.pub const {BUF})) (i32.pub const 0x6c6c6568))"), 0);
-    g.step("fd_readdir", format!("(call $chk (call $readdir {d} (i32.pub const {BUF}) (i32.pub const 512) (i64.pub const 0) (i32.pub const 44)) (i32.gt_u (i32.load (i32.pub const 44)) (i32.pub const 24)) (i32.pub const 1))"), 0);
+    g.step("fd_read", format!("(call $chk (call $fd_read {f} (i32.const 16) (i32.const 1) (i32.const 44)) (i32.load (i32.const {BUF})) (i32.const 0x6c6c6568))"), 0);
+    g.step("fd_readdir", format!("(call $chk (call $readdir {d} (i32.const {BUF}) (i32.const 512) (i64.const 0) (i32.const 44)) (i32.gt_u (i32.load (i32.const 44)) (i32.const 24)) (i32.const 1))"), 0);
     let p = g.s("file.txt");
-    g.step("path_filestat_get", format!("(call $chk (call $path_stat (i32.pub const 3) (i32.pub const 0) {p} (i32.pub const {BUF})) (i32.load (i32.pub const {})) (i32.pub const 11))", BUF + 32), 0);
+    g.step("path_filestat_get", format!("(call $chk (call $path_stat (i32.const 3) (i32.const 0) {p} (i32.const {BUF})) (i32.load (i32.const {})) (i32.const 11))", BUF + 32), 0);
     let p = g.s("link");
-    g.step("path_readlink", format!("(call $chk (call $readlink (i32.pub const 3) {p} (i32.pub const {BUF}) (i32.pub const 64) (i32.pub const 44)) (i32.load (i32.pub const 44)) (i32.pub const 8))"), 0);
+    g.step("path_readlink", format!("(call $chk (call $readlink (i32.const 3) {p} (i32.const {BUF}) (i32.const 64) (i32.const 44)) (i32.load (i32.const 44)) (i32.const 8))"), 0);
     // The writable preopen is writable.
     let p = g.s("made");
     g.step(
         "mkdir in the writable preopen",
-        format!("(call $mkdir (i32.pub const 4) {p})"),
+        format!("(call $mkdir (i32.const 4) {p})"),
         0,
     );
 }
-
