@@ -215,6 +215,9 @@ fn invoke_takes_a_name_and_the_arguments_after_the_module() {
     assert_eq!(a.invoke.as_deref(), Some("add"));
     assert_eq!(a.module, PathBuf::from("m.wasm"));
     assert_eq!(a.guest_args, ["1", "-2"]);
-    assert_eq!(p(&["--invoke=f", "m.wasm"]).unwrap().invoke.as_deref(), Some("f"));
+    assert_eq!(
+        p(&["--invoke=f", "m.wasm"]).unwrap().invoke.as_deref(),
+        Some("f")
+    );
     assert_eq!(p(&["--invoke"]).unwrap_err().0, "--invoke needs a value");
 }
