@@ -103,10 +103,10 @@ fn call(
     params: &[Value],
 ) -> Result<u32, wasmi::Error> {
     let exited = |e: wasmi::Error| wasmi_host::exit_code(&e).ok_or(e);
-    if let Some(init) = instance.get_func(&*store, "_initialize") {
-        if let Err(e) = init.call(&mut *store, &[], &mut []) {
-            return exited(e);
-        }
+    if let Some(init) = instance.get_func(&*store, "_initialize")
+        && let Err(e) = init.call(&mut *store, &[], &mut [])
+    {
+        return exited(e);
     }
     let func = instance
         .get_func(&*store, name)
@@ -120,11 +120,12 @@ fn call(
             Value::F64(x) => wasmi::Val::F64(x.into()),
         })
         .collect();
-    let mut results = vec![wasmi::Val::I32(0); func.ty(&*store).results().len()];
     let ty = func.ty(&*store);
-    for (slot, t) in results.iter_mut().zip(ty.results()) {
-        *slot = wasmi::Val::default_for_ty(*t);
-    }
+    let mut results: Vec<wasmi::Val> = ty
+        .results()
+        .iter()
+        .map(|t| wasmi::Val::default_for_ty(*t))
+        .collect();
     if let Err(e) = func.call(&mut *store, &params, &mut results) {
         return exited(e);
     }

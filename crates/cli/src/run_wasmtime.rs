@@ -104,10 +104,10 @@ fn call(
     params: &[Value],
 ) -> wasmtime::Result<u32> {
     let exited = |e: wasmtime::Error| wasmtime_host::exit_code(&e).ok_or(e);
-    if let Some(init) = instance.get_func(&mut *store, "_initialize") {
-        if let Err(e) = init.call(&mut *store, &[], &mut []) {
-            return exited(e);
-        }
+    if let Some(init) = instance.get_func(&mut *store, "_initialize")
+        && let Err(e) = init.call(&mut *store, &[], &mut [])
+    {
+        return exited(e);
     }
     let func = instance
         .get_func(&mut *store, name)

@@ -37,17 +37,17 @@ const PREVIEW0: Preview = Preview {
     seek_set: 2,
 };
 
+/// `path_open(dir, path)` with `(oflags, rights_base, rights_inheriting)`, into `slot`.
 fn open(
     g: &mut Guest,
     label: &str,
     dir: &str,
     path: &str,
-    oflags: u32,
-    base: u64,
-    inh: u64,
+    how: (u32, u64, u64),
     slot: u32,
     want: u8,
 ) {
+    let (oflags, base, inh) = how;
     let p = g.s(path);
     g.step(
         label,
@@ -65,9 +65,7 @@ fn guest(v: &Preview) -> Guest {
         "open file.txt with FD_READ|FD_SEEK",
         "(i32.const 3)",
         "file.txt",
-        0,
-        narrow,
-        0,
+        (0, narrow, 0),
         ro_common::SLOT_FILE,
         0,
     );
@@ -123,9 +121,7 @@ fn guest(v: &Preview) -> Guest {
         "open sub/ with PATH_OPEN",
         "(i32.const 3)",
         "sub",
-        2,
-        PATH_OPEN,
-        FD_READ,
+        (2, PATH_OPEN, FD_READ),
         ro_common::SLOT_DIR,
         0,
     );
@@ -139,9 +135,7 @@ fn guest(v: &Preview) -> Guest {
         "open sub/inner with FD_READ|FD_SEEK",
         &d,
         "inner",
-        0,
-        narrow,
-        0,
+        (0, narrow, 0),
         SLOT_INNER,
         0,
     );
@@ -151,9 +145,7 @@ fn guest(v: &Preview) -> Guest {
         "open sub/inner for writing",
         &d,
         "inner",
-        0,
-        FD_READ | FD_WRITE,
-        0,
+        (0, FD_READ | FD_WRITE, 0),
         SCRATCH,
         NOTCAPABLE,
     );
@@ -162,9 +154,7 @@ fn guest(v: &Preview) -> Guest {
         "O_CREAT in sub/",
         &d,
         "new",
-        1,
-        FD_READ,
-        0,
+        (1, FD_READ, 0),
         SCRATCH,
         NOTCAPABLE,
     );
@@ -173,9 +163,7 @@ fn guest(v: &Preview) -> Guest {
         "O_TRUNC in sub/",
         &d,
         "inner",
-        8,
-        FD_READ,
-        0,
+        (8, FD_READ, 0),
         SCRATCH,
         NOTCAPABLE,
     );
