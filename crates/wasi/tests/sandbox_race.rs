@@ -19,6 +19,9 @@ const ENOUGH: usize = 200;
 /// ... or after this many rounds; the host swaps until the guest stops.
 const MAX_ROUNDS: usize = 20_000;
 
+/// How long the swapper leaves the directory in place each round.
+const DIR_PAUSE: std::time::Duration = std::time::Duration::from_micros(20);
+
 /// One round of the host's swap: `sub` becomes a link to `/`, then a directory again.
 type Swap = Box<dyn Fn() + Send>;
 
@@ -35,6 +38,10 @@ fn swapper_for(sb: &Sandbox, rel: &str) -> (Swap, Box<dyn Fn()>) {
                 std::thread::yield_now();
                 std::fs::remove_file(&sub).unwrap();
                 std::fs::rename(&parked, &sub).unwrap();
+                // Leave the directory in place a moment too: on a loaded machine a swapper that
+                // never pauses starves the guest of the inside outcome (and `openat2` refuses any
+                // lookup that overlaps a rename anywhere, so it would see only refusals).
+                std::thread::sleep(DIR_PAUSE);
             });
             let (p, q) = (
                 inside.join("sub").join(rel).join("created"),
@@ -56,6 +63,7 @@ fn swapper_for(sb: &Sandbox, rel: &str) -> (Swap, Box<dyn Fn()>) {
                 std::thread::yield_now();
                 inside.unlink(b"sub").unwrap();
                 inside.rename(b"parked", &*inside, b"sub").unwrap();
+                std::thread::sleep(DIR_PAUSE);
             });
             let fs = fs.clone();
             let (p, q) = (
