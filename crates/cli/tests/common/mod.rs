@@ -20,9 +20,24 @@ pub fn guest(name: &str) -> PathBuf {
     p
 }
 
+/// The compilation cache the tests share: under the target directory, never the user's
+/// `~/.cache`; kept between runs, so unchanged guests are not compiled again.
+pub fn test_cache_home() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("wasihost-test-cache")
+}
+
+/// The `wasihost` binary as a command, with its default cache under [`test_cache_home`] and
+/// no cache log.
+pub fn bare() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_wasihost"));
+    c.env("XDG_CACHE_HOME", test_cache_home())
+        .env_remove("WASIHOST_CACHE_LOG");
+    c
+}
+
 /// A `wasihost run --engine ENGINE` command, ready for more arguments.
 pub fn wasihost(engine: &str) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_wasihost"));
+    let mut c = bare();
     c.arg("run").arg("--engine").arg(engine);
     c
 }
