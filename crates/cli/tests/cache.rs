@@ -1,5 +1,5 @@
-//! The compilation cache and `wasihost compile`, through the binary. Each test has its own
-//! `--cache-dir`; `WASIHOST_CACHE_LOG=1` makes the binary say what the cache did.
+//! The compilation cache, through the binary. Each test has its own `--cache-dir`;
+//! `WASIHOST_CACHE_LOG=1` makes the binary say what the cache did.
 
 mod common;
 
@@ -7,26 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use common::{bare, guest, output, wasihost};
-
-/// A module that prints `text` and a newline.
-fn printer(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let line = format!("{text}\n");
-    let wat = format!(
-        r#"(module
-  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
-  (memory (export "memory") 1)
-  (data (i32.const 16) "{text}\n")
-  (func (export "_start")
-    (i32.store (i32.const 0) (i32.const 16))
-    (i32.store (i32.const 4) (i32.const {len}))
-    (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#,
-        len = line.len()
-    );
-    let p = dir.join(name);
-    fs::write(&p, wat).unwrap();
-    p
-}
+use common::{guest, output, printer, wasihost};
 
 /// `wasihost run --cache-dir CACHE EXTRA... MODULE` on wasmtime, logging the cache.
 fn run(cache: &Path, extra: &[&str], module: &Path) -> (i32, String, String) {
@@ -325,112 +306,4 @@ fn a_cache_that_cannot_be_written_does_not_fail_the_run() {
         "{err}"
     );
     assert!(lines[0].contains("Not a directory"), "{err}");
-}
-
-#[test]
-fn compile_then_run_prints_the_same() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("hello.cwasm");
-    let (status, _, err) = output(
-        bare()
-            .arg("compile")
-            .arg(guest("hello"))
-            .arg("-o")
-            .arg(&out),
-    );
-    assert_eq!(status, 0, "{err}");
-    assert!(fs::read(&out).unwrap().starts_with(b"WASIHOST"));
-    let dir = format!("{}::.", tmp.path().display());
-    let from_wasm = output(
-        wasihost("wasmtime")
-            .args(["--dir", &dir])
-            .arg(guest("hello"))
-            .arg("x"),
-    );
-    assert_eq!(from_wasm.0, 0, "{}", from_wasm.2);
-    let first = fs::read_to_string(tmp.path().join("hello.txt")).unwrap();
-    fs::remove_file(tmp.path().join("hello.txt")).unwrap();
-    let cache = tmp.path().join("c");
-    let mut cmd = wasihost("wasmtime");
-    cmd.arg("--cache-dir")
-        .arg(&cache)
-        .args(["--dir", &dir])
-        .arg(&out)
-        .arg("x");
-    let from_cwasm = output(&mut cmd);
-    assert_eq!(from_cwasm, from_wasm);
-    assert_eq!(
-        fs::read_to_string(tmp.path().join("hello.txt")).unwrap(),
-        first
-    );
-    assert!(!cache.exists(), "a precompiled file needs no cache entry");
-
-    // The same for text, and with -W options given to both.
-    let wat = printer(tmp.path(), "p.wat", "text");
-    let cw = tmp.path().join("p.cwasm");
-    let compile = ["-W", "fuel=1", "-W", "tail-call=n"];
-    let (status, _, err) = output(
-        bare()
-            .args(["compile"])
-            .args(compile)
-            .arg(&wat)
-            .arg("-o")
-            .arg(&cw),
-    );
-    assert_eq!(status, 0, "{err}");
-    let run = ["-W", "fuel=100000", "-W", "tail-call=n"];
-    assert_eq!(output(wasihost("wasmtime").args(run).arg(&cw)).1, "text\n");
-}
-
-#[test]
-fn a_precompiled_file_that_does_not_fit_is_a_one_line_error() {
-    let tmp = tempfile::tempdir().unwrap();
-    let wat = printer(tmp.path(), "p.wat", "text");
-    let cw = tmp.path().join("p.cwasm");
-    let (status, _, err) = output(
-        bare()
-            .arg("compile")
-            .arg(&wat)
-            .arg(format!("-o{}", cw.display())),
-    );
-    assert_eq!(status, 0, "{err}");
-    let one_line = |args: &[&str], file: &Path, needle: &str| {
-        let (status, out, err) = output(bare().arg("run").args(args).arg(file));
-        assert_eq!(status, 2, "{args:?}: {err}");
-        assert!(out.is_empty());
-        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
-        assert!(err.starts_with("wasihost: "), "{err}");
-        assert!(err.contains(needle), "{args:?}: {err}");
-    };
-    one_line(
-        &["--engine", "wasmi"],
-        &cw,
-        "--engine wasmi runs only .wasm or .wat",
-    );
-    // wasmtime's reason: the code was compiled without fuel counting.
-    one_line(&["-W", "fuel=1000"], &cw, "fuel");
-    one_line(&["-W", "timeout=5s"], &cw, "epoch");
-    let mut bytes = fs::read(&cw).unwrap();
-    let last = bytes.len() - 1;
-    bytes[last] ^= 0x80;
-    let damaged = tmp.path().join("damaged.cwasm");
-    fs::write(&damaged, &bytes).unwrap();
-    one_line(&[], &damaged, "damaged");
-    let truncated = tmp.path().join("truncated.cwasm");
-    fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
-    one_line(&[], &truncated, "truncated");
-    // Compiling a precompiled file, or to where nothing can be written.
-    let (status, _, err) = output(
-        bare()
-            .arg("compile")
-            .arg(&cw)
-            .arg("-o")
-            .arg(tmp.path().join("x")),
-    );
-    assert_eq!(status, 2);
-    assert!(err.contains("already precompiled"), "{err}");
-    let nowhere = tmp.path().join("no/such/dir/x.cwasm");
-    let (status, _, err) = output(bare().arg("compile").arg(&wat).arg("-o").arg(&nowhere));
-    assert_eq!((status, err.trim_end().lines().count()), (2, 1), "{err}");
-    assert!(err.contains("cannot write"), "{err}");
 }
