@@ -1,4 +1,4 @@
-//! Command-line parsing for `wasihost run`.
+//! Command-line parsing for `wasihost run` and `wasihost compile`.
 
 use std::path::PathBuf;
 
@@ -29,6 +29,39 @@ pub struct Limits {
     pub timeout: Option<std::time::Duration>,
 }
 
+/// The compilation cache's flags: `--cache-dir`, `-C cache=y|n`, `-C max-cache-size=`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct CacheOpts {
+    /// `-C cache=n`: compile every time, read and write nothing.
+    pub off: bool,
+    /// `--cache-dir DIR` instead of the default directory.
+    pub dir: Option<PathBuf>,
+    /// `-C max-cache-size=BYTES` instead of the default bound.
+    pub max_size: Option<u64>,
+}
+
+/// What the command line asked for.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Command {
+    /// `wasihost [run] ...`: run a module.
+    Run(Box<RunArgs>),
+    /// `wasihost compile ...`: write a precompiled module.
+    Compile(CompileArgs),
+}
+
+/// What `wasihost compile` was asked to do.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct CompileArgs {
+    /// `-W FEATURE=y|n` overrides, in order.
+    pub features: Vec<(Feature, bool)>,
+    /// `-W fuel=`/`-W timeout=` decide whether the code counts fuel or checks epochs.
+    pub limits: Limits,
+    /// The module to compile.
+    pub module: PathBuf,
+    /// `-o OUT`.
+    pub output: PathBuf,
+}
+
 /// What `wasihost run` was asked to do.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct RunArgs {
@@ -54,6 +87,8 @@ pub struct RunArgs {
     pub invoke: Option<String>,
     /// `--trace` (to stderr, `Some(None)`) or `--trace=FILE`.
     pub trace: Option<Option<PathBuf>>,
+    /// The compilation cache (wasmtime only).
+    pub cache: CacheOpts,
     /// The module file.
     pub module: PathBuf,
     /// Arguments after the module, passed to the guest.
@@ -87,9 +122,12 @@ pub struct UsageError(pub String);
 
 /// What `--help` prints.
 pub const HELP: &str = "\
-usage: wasihost run [OPTIONS] MODULE [ARGS]...
+usage: wasihost [run] [OPTIONS] MODULE [ARGS]...
+       wasihost compile [-W OPTIONS] MODULE -o OUT
 
-Run a WASI preview1 command module (.wasm or .wat).
+run: run a WASI preview1 command module (.wasm, .wat, or a file from wasihost compile).
+compile: compile MODULE for wasmtime ahead of time into OUT; `wasihost run OUT` runs it
+with the same -W options (fuel and timeout on or off, proposals).
 
 Options:
   --dir HOST[::GUEST[::ro|rw]]  preopen HOST as GUEST (default: HOST), read-only with ::ro
@@ -116,29 +154,106 @@ Options:
   -W fuel=N                     stop the guest after N units of fuel
   -W max-memory-size=BYTES      no linear memory may grow beyond BYTES
   -W timeout=DURATION           stop the guest after DURATION (e.g. 500ms, 2s, 1m; wasmtime)
+  --cache-dir DIR               keep compiled modules in DIR (wasmtime; default
+                                $XDG_CACHE_HOME/wasihost, else ~/.cache/wasihost)
+  -C cache=y|n                  use the compilation cache (default y)
+  -C max-cache-size=BYTES       evict the least recently used entries beyond BYTES (default 1 GiB)
+  -o OUT                        (compile) the precompiled file to write
   -h, --help                    print this help
 
 Exit status: the guest's proc_exit code (0 when _start returns); 2 bad usage or a module that
 cannot be read, compiled or linked; 122 max-memory-size exceeded; 123 fuel exhausted;
 124 timeout; 134 the guest trapped.";
 
-/// Parse the arguments after the program name (`run` is optional).
-pub fn parse(args: &[String]) -> Result<RunArgs, UsageError> {
-    let mut args = args;
-    if args.first().map(String::as_str) == Some("run") {
-        args = &args[1..];
+/// Parse the arguments after the program name: `compile ...`, `run ...`, or the arguments of
+/// `run` without the word (so a module called `compile` needs `run` or a path: `./compile`).
+pub fn parse(args: &[String]) -> Result<Command, UsageError> {
+    match args.first().map(String::as_str) {
+        Some("compile") => parse_compile(&args[1..]).map(Command::Compile),
+        Some("run") => parse_run(&args[1..]).map(|r| Command::Run(Box::new(r))),
+        _ => parse_run(args).map(|r| Command::Run(Box::new(r))),
     }
+}
+
+/// A flag and its glued or `=` value: `--dir=X`, `-Wkey=v`, `-Skey=v`, `-Ckey=v`, `-oOUT`.
+fn split_flag(arg: &str) -> (&str, Option<&str>) {
+    match arg.split_once('=') {
+        Some((f, v)) if f.starts_with("--") => (f, Some(v)),
+        _ if arg.len() > 2 && ["-W", "-S", "-C", "-o"].iter().any(|p| arg.starts_with(p)) => {
+            (&arg[..2], Some(&arg[2..]))
+        }
+        _ => (arg, None),
+    }
+}
+
+/// The value of `flag`: glued (`inline`) or the next argument.
+fn value(
+    args: &[String],
+    i: &mut usize,
+    flag: &str,
+    inline: Option<&str>,
+) -> Result<String, UsageError> {
+    if let Some(v) = inline {
+        return Ok(v.to_string());
+    }
+    *i += 1;
+    args.get(*i)
+        .cloned()
+        .ok_or_else(|| UsageError(format!("{flag} needs a value")))
+}
+
+/// `wasihost compile`: `-W` options, one MODULE and `-o OUT`, in any order.
+fn parse_compile(args: &[String]) -> Result<CompileArgs, UsageError> {
+    let mut out = CompileArgs::default();
+    let (mut module, mut output) = (None, None);
+    let mut i = 0;
+    while i < args.len() {
+        let arg = &args[i];
+        let positional = if arg == "--" {
+            i += 1;
+            args.get(i)
+        } else if !arg.starts_with('-') || arg == "-" {
+            Some(arg)
+        } else {
+            None
+        };
+        if let Some(m) = positional {
+            if let Some(first) = module.replace(PathBuf::from(m)) {
+                return Err(UsageError(format!(
+                    "compile: unexpected argument {m} (already compiling {})",
+                    first.display()
+                )));
+            }
+            i += 1;
+            continue;
+        }
+        let (flag, inline) = split_flag(arg);
+        match flag {
+            "-o" | "--output" => output = Some(PathBuf::from(value(args, &mut i, flag, inline)?)),
+            "-W" => options::wasm(
+                &value(args, &mut i, flag, inline)?,
+                &mut out.features,
+                &mut out.limits,
+            )?,
+            "-h" | "--help" => return Err(UsageError(HELP.to_string())),
+            _ => {
+                return Err(UsageError(format!(
+                    "compile: unknown option {arg} (compile takes -W options and -o OUT)"
+                )));
+            }
+        }
+        i += 1;
+    }
+    out.module = module.ok_or_else(|| UsageError("compile: missing MODULE".to_string()))?;
+    out.output = output.ok_or_else(|| UsageError("compile: missing -o OUT".to_string()))?;
+    Ok(out)
+}
+
+/// `wasihost run`'s arguments (after the word `run`, if given).
+fn parse_run(args: &[String]) -> Result<RunArgs, UsageError> {
     let mut out = RunArgs::default();
     let mut i = 0;
-    let value = |i: &mut usize, flag: &str, inline: Option<&str>| -> Result<String, UsageError> {
-        if let Some(v) = inline {
-            return Ok(v.to_string());
-        }
-        *i += 1;
-        args.get(*i)
-            .cloned()
-            .ok_or_else(|| UsageError(format!("{flag} needs a value")))
-    };
+    let value = |i: &mut usize, flag: &str, inline: Option<&str>| value(args, i, flag, inline);
     while i < args.len() {
         let arg = &args[i];
         if !arg.starts_with('-') || arg == "-" {
@@ -152,16 +267,7 @@ pub fn parse(args: &[String]) -> Result<RunArgs, UsageError> {
             out.guest_args = args[i + 2..].to_vec();
             return Ok(out);
         }
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f, Some(v)),
-            _ => match arg.as_str() {
-                // `-Wkey=v` and `-Skey=v`, glued as wasmtime allows.
-                a if a.len() > 2 && (a.starts_with("-W") || a.starts_with("-S")) => {
-                    (&a[..2], Some(&a[2..]))
-                }
-                a => (a, None),
-            },
-        };
+        let (flag, inline) = split_flag(arg);
         match flag {
             "--dir" => out.dirs.push(parse_dir(&value(&mut i, flag, inline)?)?),
             "--mem-dir" => out.dirs.push(parse_mem_dir(&value(&mut i, flag, inline)?)?),
@@ -187,8 +293,14 @@ pub fn parse(args: &[String]) -> Result<RunArgs, UsageError> {
                     ))
                 })?;
             }
-            "-W" => options::wasm(&value(&mut i, flag, inline)?, &mut out)?,
+            "-W" => options::wasm(
+                &value(&mut i, flag, inline)?,
+                &mut out.features,
+                &mut out.limits,
+            )?,
             "-S" => options::wasi(&value(&mut i, flag, inline)?, &mut out)?,
+            "-C" => options::codegen(&value(&mut i, flag, inline)?, &mut out.cache)?,
+            "--cache-dir" => out.cache.dir = Some(PathBuf::from(value(&mut i, flag, inline)?)),
             "-h" | "--help" => return Err(UsageError(HELP.to_string())),
             _ => {
                 return Err(UsageError(format!(

@@ -1,8 +1,24 @@
 use super::*;
 use std::time::Duration;
 
+fn strings(s: &[&str]) -> Vec<String> {
+    s.iter().map(|x| x.to_string()).collect()
+}
+
 fn p(s: &[&str]) -> Result<RunArgs, UsageError> {
-    parse(&s.iter().map(|x| x.to_string()).collect::<Vec<_>>())
+    match parse(&strings(s))? {
+        Command::Run(r) => Ok(*r),
+        Command::Compile(c) => panic!("{s:?} parsed as compile: {c:?}"),
+    }
+}
+
+fn c(s: &[&str]) -> Result<CompileArgs, UsageError> {
+    let mut all = vec!["compile"];
+    all.extend_from_slice(s);
+    match parse(&strings(&all))? {
+        Command::Compile(c) => Ok(c),
+        Command::Run(r) => panic!("{s:?} parsed as run: {r:?}"),
+    }
 }
 
 fn dir(host: &str, guest: &str, read_only: bool) -> Dir {
@@ -220,4 +236,95 @@ fn invoke_takes_a_name_and_the_arguments_after_the_module() {
         Some("f")
     );
     assert_eq!(p(&["--invoke"]).unwrap_err().0, "--invoke needs a value");
+}
+
+#[test]
+fn cache_options() {
+    let a = p(&["m.wasm"]).unwrap();
+    assert_eq!(a.cache, CacheOpts::default());
+    assert!(!a.cache.off, "the cache is on by default");
+    let a = p(&["-C", "cache=n", "--cache-dir", "/c", "m.wasm"]).unwrap();
+    assert!(a.cache.off);
+    assert_eq!(a.cache.dir, Some(PathBuf::from("/c")));
+    let a = p(&[
+        "-Ccache=n",
+        "-C",
+        "cache=y,max-cache-size=4_096",
+        "--cache-dir=d",
+        "m.wasm",
+    ]);
+    let a = a.unwrap();
+    assert!(!a.cache.off, "the last -C cache= wins");
+    assert_eq!(a.cache.max_size, Some(4096));
+    assert_eq!(a.cache.dir, Some(PathBuf::from("d")));
+    assert!(p(&["-C", "cache", "m.wasm"]).unwrap().cache.dir.is_none());
+    assert!(HELP.contains("-C cache=y|n") && HELP.contains("--cache-dir DIR"));
+}
+
+#[test]
+fn cache_option_errors() {
+    assert_eq!(
+        p(&["-C", "bogus=1", "m.wasm"]).unwrap_err().0,
+        "-C bogus=1: unknown option (expected cache=y|n or max-cache-size=BYTES)"
+    );
+    assert_eq!(
+        p(&["-C", "cache=maybe", "m.wasm"]).unwrap_err().0,
+        "-W/-S/-C cache=maybe: expected y or n"
+    );
+    assert_eq!(
+        p(&["-C", "max-cache-size", "m.wasm"]).unwrap_err().0,
+        "-C max-cache-size: needs =BYTES"
+    );
+    let err = p(&["-C", "max-cache-size=1G", "m.wasm"]).unwrap_err().0;
+    assert!(
+        err.starts_with("-C max-cache-size=1G: not a number"),
+        "{err}"
+    );
+    assert_eq!(
+        p(&["--cache-dir"]).unwrap_err().0,
+        "--cache-dir needs a value"
+    );
+    assert!(p(&["-C"]).is_err());
+}
+
+#[test]
+fn compile_subcommand() {
+    let a = c(&["m.wasm", "-o", "m.cwasm"]).unwrap();
+    assert_eq!(a.module, PathBuf::from("m.wasm"));
+    assert_eq!(a.output, PathBuf::from("m.cwasm"));
+    assert!(a.features.is_empty());
+    let a = c(&["-W", "simd=n,fuel=5", "-om.cwasm", "-Wtimeout=1s", "m.wat"]).unwrap();
+    assert_eq!(a.features, vec![(Feature::Simd, false)]);
+    assert_eq!(a.limits.fuel, Some(5));
+    assert_eq!(a.limits.timeout, Some(Duration::from_secs(1)));
+    assert_eq!(a.output, PathBuf::from("m.cwasm"));
+    assert_eq!(a.module, PathBuf::from("m.wat"));
+    let a = c(&["--output=o", "--", "-m.wasm"]).unwrap();
+    assert_eq!(a.module, PathBuf::from("-m.wasm"));
+    assert_eq!(a.output, PathBuf::from("o"));
+    // `run` still reaches a module called `compile`.
+    assert_eq!(
+        p(&["run", "compile"]).unwrap().module,
+        PathBuf::from("compile")
+    );
+    assert!(HELP.contains("wasihost compile [-W OPTIONS] MODULE -o OUT"));
+}
+
+#[test]
+fn compile_errors() {
+    assert_eq!(c(&["-o", "x"]).unwrap_err().0, "compile: missing MODULE");
+    assert_eq!(c(&["m.wasm"]).unwrap_err().0, "compile: missing -o OUT");
+    assert_eq!(c(&["m.wasm", "-o"]).unwrap_err().0, "-o needs a value");
+    assert_eq!(
+        c(&["a.wasm", "b.wasm", "-o", "x"]).unwrap_err().0,
+        "compile: unexpected argument b.wasm (already compiling a.wasm)"
+    );
+    assert_eq!(
+        c(&["--dir", "/", "m.wasm", "-o", "x"]).unwrap_err().0,
+        "compile: unknown option --dir (compile takes -W options and -o OUT)"
+    );
+    let err = c(&["-W", "nope", "m.wasm", "-o", "x"]).unwrap_err().0;
+    assert!(err.starts_with("-W nope: unknown option"), "{err}");
+    assert_eq!(c(&["--help"]).unwrap_err().0, HELP);
+    assert_eq!(c(&[]).unwrap_err().0, "compile: missing MODULE");
 }

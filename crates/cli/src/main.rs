@@ -1,4 +1,4 @@
-//! `wasihost run`: run a WASI command module.
+//! `wasihost run`: run a WASI command module; `wasihost compile`: precompile one.
 //!
 //! Exit status: the guest's `proc_exit` code (0 when `_start` returns); 2 for bad usage or a
 //! module that cannot be read, compiled or linked; 122 when a memory would grow beyond
@@ -7,6 +7,7 @@
 //! [`errors`].
 
 mod args;
+mod cache;
 mod errors;
 mod features;
 mod invoke;
@@ -29,6 +30,14 @@ pub struct Host {
     pub memory: limits::MemoryLimit,
 }
 
+/// A module file's contents.
+pub enum Input {
+    /// WebAssembly (`.wat` already turned into binary).
+    Wasm(Vec<u8>),
+    /// A file from `wasihost compile`, header and all.
+    Precompiled(Vec<u8>),
+}
+
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let args = match args::parse(&argv) {
@@ -42,7 +51,11 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    match run(&args) {
+    let result = match &args {
+        args::Command::Run(a) => run(a),
+        args::Command::Compile(c) => compile(c),
+    };
+    match result {
         Ok(status) => ExitCode::from((status & 0xff) as u8),
         Err(f) => {
             eprintln!("wasihost: {}", f.message());
@@ -51,18 +64,32 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: &args::RunArgs) -> Result<u32, Failure> {
-    let path = &args.module;
-    let what = path.display().to_string();
+/// Read a module: a precompiled file (by its magic), text (by `.wat` or a leading `(`), or
+/// binary WebAssembly.
+fn read_module(path: &std::path::Path) -> Result<Input, Failure> {
+    let what = path.display();
     let bytes = std::fs::read(path)
         .map_err(|e| Failure::Usage(format!("cannot read {what}: {}", errors::chain(&e))))?;
-    let wasm = if path.extension().is_some_and(|e| e == "wat") || bytes.starts_with(b"(") {
-        wat::parse_bytes(&bytes)
-            .map_err(|e| Failure::Usage(format!("{what}: {}", errors::chain(&e))))?
-            .into_owned()
-    } else {
-        bytes
-    };
+    if bytes.starts_with(&cache::MAGIC) {
+        return Ok(Input::Precompiled(bytes));
+    }
+    if path.extension().is_some_and(|e| e == "wat") || bytes.starts_with(b"(") {
+        let wasm = wat::parse_bytes(&bytes)
+            .map_err(|e| Failure::Usage(format!("{what}: {}", errors::chain(&e))))?;
+        return Ok(Input::Wasm(wasm.into_owned()));
+    }
+    Ok(Input::Wasm(bytes))
+}
+
+fn run(args: &args::RunArgs) -> Result<u32, Failure> {
+    let what = args.module.display().to_string();
+    let input = read_module(&args.module)?;
+    if args.engine == args::Engine::Wasmi && matches!(input, Input::Precompiled(_)) {
+        return Err(Failure::Usage(format!(
+            "{what}: precompiled by wasihost compile for wasmtime; --engine wasmi runs only \
+             .wasm or .wat modules"
+        )));
+    }
     let wasi = build_ctx(args)?;
     let host = Host {
         wasi,
@@ -71,10 +98,35 @@ fn run(args: &args::RunArgs) -> Result<u32, Failure> {
             hit: false,
         },
     };
-    match args.engine {
-        args::Engine::Wasmtime => run_wasmtime::run(args, &wasm, host, &what),
-        args::Engine::Wasmi => run_wasmi::run(args, &wasm, host, &what),
+    match input {
+        Input::Wasm(wasm) if args.engine == args::Engine::Wasmi => {
+            run_wasmi::run(args, &wasm, host, &what)
+        }
+        input => run_wasmtime::run(args, &input, host, &what),
     }
+}
+
+/// `wasihost compile`: write the module's wasmtime code, with our header, to `-o OUT`.
+fn compile(args: &args::CompileArgs) -> Result<u32, Failure> {
+    let what = args.module.display().to_string();
+    let Input::Wasm(wasm) = read_module(&args.module)? else {
+        return Err(Failure::Usage(format!(
+            "{what}: already precompiled (compile takes a .wasm or .wat module)"
+        )));
+    };
+    let engine = run_wasmtime::engine(&args.features, &args.limits)?;
+    let code = engine
+        .precompile_module(&wasm)
+        .map_err(|e| Failure::Usage(format!("{what}: {}", errors::wasmtime_chain(&e))))?;
+    let key = cache::key(&engine, &args.features, &args.limits, &wasm);
+    std::fs::write(&args.output, cache::encode(&key, &code)).map_err(|e| {
+        Failure::Usage(format!(
+            "cannot write {}: {}",
+            args.output.display(),
+            errors::chain(&e)
+        ))
+    })?;
+    Ok(0)
 }
 
 /// The guest's WASI context from the flags.

@@ -1,25 +1,29 @@
-//! `-W` (WebAssembly) and `-S` (WASI) options: comma-separated `KEY[=VALUE]` lists, as
-//! `wasmtime run` takes them.
+//! `-W` (WebAssembly), `-S` (WASI) and `-C` (compilation) options: comma-separated
+//! `KEY[=VALUE]` lists, as `wasmtime run` takes them.
 
 use std::time::Duration;
 
-use crate::args::{RunArgs, UsageError};
+use crate::args::{CacheOpts, Limits, RunArgs, UsageError};
 use crate::features::Feature;
 
 /// Apply one `-W` list.
-pub fn wasm(list: &str, out: &mut RunArgs) -> Result<(), UsageError> {
+pub fn wasm(
+    list: &str,
+    features: &mut Vec<(Feature, bool)>,
+    limits: &mut Limits,
+) -> Result<(), UsageError> {
     for item in list.split(',') {
         let (key, val) = split(item);
         let bad = |why: &str| UsageError(format!("-W {item}: {why}"));
         match key {
-            "fuel" => out.limits.fuel = Some(number(val.ok_or_else(|| bad("needs =N"))?, item)?),
+            "fuel" => limits.fuel = Some(number(val.ok_or_else(|| bad("needs =N"))?, "-W", item)?),
             "max-memory-size" => {
                 let v = val.ok_or_else(|| bad("needs =BYTES"))?;
-                out.limits.max_memory = Some(number(v, item)?);
+                limits.max_memory = Some(number(v, "-W", item)?);
             }
             "timeout" => {
                 let v = val.ok_or_else(|| bad("needs =DURATION"))?;
-                out.limits.timeout = Some(duration(v).ok_or_else(|| {
+                limits.timeout = Some(duration(v).ok_or_else(|| {
                     bad("not a duration (e.g. 500ms, 2s, 1m, or seconds as a number)")
                 })?);
             }
@@ -27,7 +31,7 @@ pub fn wasm(list: &str, out: &mut RunArgs) -> Result<(), UsageError> {
                 let feature = Feature::from_name(key).ok_or_else(|| {
                     bad("unknown option (see wasihost run --help for the -W options)")
                 })?;
-                out.features.push((feature, flag(val, item)?));
+                features.push((feature, flag(val, item)?));
             }
         }
     }
@@ -55,6 +59,26 @@ pub fn wasi(list: &str, out: &mut RunArgs) -> Result<(), UsageError> {
     Ok(())
 }
 
+/// Apply one `-C` list.
+pub fn codegen(list: &str, out: &mut CacheOpts) -> Result<(), UsageError> {
+    for item in list.split(',') {
+        let (key, val) = split(item);
+        match key {
+            "cache" => out.off = !flag(val, item)?,
+            "max-cache-size" => {
+                let v = val.ok_or_else(|| UsageError(format!("-C {item}: needs =BYTES")))?;
+                out.max_size = Some(number(v, "-C", item)?);
+            }
+            _ => {
+                return Err(UsageError(format!(
+                    "-C {item}: unknown option (expected cache=y|n or max-cache-size=BYTES)"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn split(item: &str) -> (&str, Option<&str>) {
     match item.split_once('=') {
         Some((k, v)) => (k, Some(v)),
@@ -67,15 +91,15 @@ fn flag(val: Option<&str>, item: &str) -> Result<bool, UsageError> {
     match val {
         None | Some("y" | "yes" | "true") => Ok(true),
         Some("n" | "no" | "false") => Ok(false),
-        Some(_) => Err(UsageError(format!("-W/-S {item}: expected y or n"))),
+        Some(_) => Err(UsageError(format!("-W/-S/-C {item}: expected y or n"))),
     }
 }
 
-fn number(v: &str, item: &str) -> Result<u64, UsageError> {
+fn number(v: &str, option: &str, item: &str) -> Result<u64, UsageError> {
     let digits: String = v.chars().filter(|c| *c != '_').collect();
     digits
         .parse()
-        .map_err(|e| UsageError(format!("-W {item}: not a number: {e}")))
+        .map_err(|e| UsageError(format!("{option} {item}: not a number: {e}")))
 }
 
 /// `250ms`, `2s`, `1.5s`, `1m`, `1h`, `10us`, `5ns`, or a bare number of seconds.

@@ -2,21 +2,61 @@
 
 use wasihost::{Trap, wasmtime_host};
 
-use crate::args::RunArgs;
+use crate::args::{Limits, RunArgs};
+use crate::cache::{self, Cache};
 use crate::errors::{Failure, wasmtime_chain, wasmtime_frames};
+use crate::features::Feature;
 use crate::invoke::{self, Signature, Ty, Value};
-use crate::{Host, features, limits};
+use crate::{Host, Input, features, limits};
 
-/// Run `wasm` with `host`; `what` names the module in messages.
-pub fn run(args: &RunArgs, wasm: &[u8], host: Host, what: &str) -> Result<u32, Failure> {
-    let bad = |e: &wasmtime::Error| Failure::Usage(format!("{what}: {}", wasmtime_chain(e)));
+/// The engine for these `-W` settings (`wasihost compile` and `run` must agree on it).
+pub fn engine(features: &[(Feature, bool)], limits: &Limits) -> Result<wasmtime::Engine, Failure> {
     let mut config = wasmtime::Config::new();
-    features::wasmtime(&mut config, &args.features);
-    config.consume_fuel(args.limits.fuel.is_some());
-    config.epoch_interruption(args.limits.timeout.is_some());
-    let engine = wasmtime::Engine::new(&config)
-        .map_err(|e| Failure::Usage(format!("wasmtime configuration: {}", wasmtime_chain(&e))))?;
-    let module = wasmtime::Module::new(&engine, wasm).map_err(|e| bad(&e))?;
+    features::wasmtime(&mut config, features);
+    config.consume_fuel(limits.fuel.is_some());
+    config.epoch_interruption(limits.timeout.is_some());
+    wasmtime::Engine::new(&config)
+        .map_err(|e| Failure::Usage(format!("wasmtime configuration: {}", wasmtime_chain(&e))))
+}
+
+/// A file from `wasihost compile`, as a module of `engine`.
+fn precompiled(
+    engine: &wasmtime::Engine,
+    file: &[u8],
+    what: &str,
+) -> Result<wasmtime::Module, Failure> {
+    let (_, payload) = cache::decode(file)
+        .map_err(|why| Failure::Usage(format!("{what}: not a usable precompiled module: {why}")))?;
+    // SAFETY: `deserialize` runs the payload as native code. The user named this file to be
+    // run, so it is as trusted as a program they run; it must still be what `wasihost
+    // compile` wrote: its header's length and SHA-256 of the payload were checked above, and
+    // wasmtime refuses a payload compiled by another version or for another configuration.
+    unsafe { wasmtime::Module::deserialize(engine, payload) }.map_err(|e| {
+        Failure::Usage(format!(
+            "{what}: precompiled for another wasmtime or other -W options: {}",
+            wasmtime_chain(&e)
+        ))
+    })
+}
+
+/// Run `input` with `host`; `what` names the module in messages.
+pub fn run(args: &RunArgs, input: &Input, host: Host, what: &str) -> Result<u32, Failure> {
+    let bad = |e: &wasmtime::Error| Failure::Usage(format!("{what}: {}", wasmtime_chain(e)));
+    let engine = engine(&args.features, &args.limits)?;
+    let module = match input {
+        Input::Precompiled(file) => precompiled(&engine, file, what)?,
+        Input::Wasm(wasm) => {
+            let compile = || wasmtime::Module::new(&engine, wasm);
+            match Cache::new(&args.cache) {
+                Some(c) => {
+                    let key = cache::key(&engine, &args.features, &args.limits, wasm);
+                    c.module(&engine, &key, compile)
+                }
+                None => compile(),
+            }
+            .map_err(|e| bad(&e))?
+        }
+    };
     let invoke = match &args.invoke {
         Some(name) => Some(invoke_args(&module, name, &args.guest_args)?),
         None if module.get_export("_start").is_none() => {

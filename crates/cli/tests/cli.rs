@@ -45,8 +45,7 @@ fn returning_from_start_exits_zero() {
 fn shorthand_without_run() {
     let dir = tempfile::tempdir().unwrap();
     let wat = write_wat(dir.path(), "argc.wat", EXIT_WITH_ARGC);
-    let (status, _, _) =
-        output(std::process::Command::new(env!("CARGO_BIN_EXE_wasihost")).arg(&wat));
+    let (status, _, _) = output(common::bare().arg(&wat));
     assert_eq!(status, 1);
 }
 
@@ -59,8 +58,7 @@ fn bad_usage_is_one_line_and_status_2() {
         &["run", "--dir", "/nonexistent/dir", "x.wasm"],
     ];
     for args in cases {
-        let (status, out, err) =
-            output(std::process::Command::new(env!("CARGO_BIN_EXE_wasihost")).args(*args));
+        let (status, out, err) = output(common::bare().args(*args));
         assert_eq!(status, 2, "{args:?}: {err}");
         assert!(out.is_empty());
         assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");

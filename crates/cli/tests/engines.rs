@@ -150,9 +150,7 @@ fn invalid_module_is_a_one_line_usage_error_on_every_engine() {
 
 #[test]
 fn unknown_engine_is_a_usage_error() {
-    let (status, _, err) = output(
-        Command::new(env!("CARGO_BIN_EXE_wasihost")).args(["run", "--engine", "v8", "m.wasm"]),
-    );
+    let (status, _, err) = output(common::bare().args(["run", "--engine", "v8", "m.wasm"]));
     assert_eq!(status, 2);
     assert_eq!(
         err,

@@ -179,14 +179,19 @@ fn environment_flags() {
                 .arg(&path),
         );
         assert_eq!(s, 2, "{engine}");
-        // `--inherit-env` copies everything.
-        let host_count = std::env::vars_os().count() as i32 + 1;
-        let (s, _, _) = output(
-            wasihost(engine)
-                .env("WASIHOST_EXTRA", "x")
-                .arg("--inherit-env")
-                .arg(&path),
-        );
-        assert_eq!(s, host_count & 0xff, "{engine}");
+        // `--inherit-env` copies everything: ours, and what the command sets or removes.
+        let mut cmd = wasihost(engine);
+        cmd.env("WASIHOST_EXTRA", "x")
+            .arg("--inherit-env")
+            .arg(&path);
+        let mut env: std::collections::BTreeSet<_> = std::env::vars_os().map(|(k, _)| k).collect();
+        for (k, v) in cmd.get_envs() {
+            match v {
+                Some(_) => env.insert(k.to_owned()),
+                None => env.remove(k),
+            };
+        }
+        let (s, _, _) = output(&mut cmd);
+        assert_eq!(s, env.len() as i32 & 0xff, "{engine}");
     }
 }

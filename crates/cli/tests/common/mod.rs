@@ -1,6 +1,7 @@
 //! Shared helpers for tests that run guest programs through the `wasihost` binary.
 #![allow(dead_code)]
 
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -20,11 +21,45 @@ pub fn guest(name: &str) -> PathBuf {
     p
 }
 
+/// The compilation cache the tests share: under the target directory, never the user's
+/// `~/.cache`; kept between runs, so unchanged guests are not compiled again.
+pub fn test_cache_home() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("wasihost-test-cache")
+}
+
+/// The `wasihost` binary as a command, with its default cache under [`test_cache_home`] and
+/// no cache log.
+pub fn bare() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_wasihost"));
+    c.env("XDG_CACHE_HOME", test_cache_home())
+        .env_remove("WASIHOST_CACHE_LOG");
+    c
+}
+
 /// A `wasihost run --engine ENGINE` command, ready for more arguments.
 pub fn wasihost(engine: &str) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_wasihost"));
+    let mut c = bare();
     c.arg("run").arg("--engine").arg(engine);
     c
+}
+
+/// A module that prints `text` and a newline.
+pub fn printer(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let line = format!("{text}\n");
+    let wat = format!(
+        r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "{text}\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const {len}))
+    (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#,
+        len = line.len()
+    );
+    let p = dir.join(name);
+    fs::write(&p, wat).unwrap();
+    p
 }
 
 /// Run `cmd` and return its output, with stdout/stderr as strings for assertions.
