@@ -161,46 +161,59 @@ impl<'a> GuestMemory<'a> {
         Ok(())
     }
 
-    /// Borrow several byte regions mutably at once, for vectored reads straight into guest memory.
+    /// Borrow several byte regions mutably at once, for vectored reads straight into guest memory,
+    /// appending them to `out` in order.
     ///
-    /// Every region is validated first (an invalid one is an error). Returns `Ok(None)` when the
-    /// memory is shared or two non-empty regions overlap; the caller then falls back to copying.
-    pub fn disjoint_slices_mut(
-        &mut self,
+    /// Every region is validated first (an invalid one is an error). Returns `Ok(false)`, with
+    /// nothing appended, when the memory is shared or two non-empty regions overlap; the caller
+    /// then falls back to copying. Allocates nothing for up to [`PAIRWISE_MAX`] regions.
+    pub fn disjoint_slices_mut<'m, E: Extend<&'m mut [u8]>>(
+        &'m mut self,
         regions: &[(u32, u32)],
-    ) -> Result<Option<Vec<&mut [u8]>>, GuestError> {
-        let mut ranges = Vec::with_capacity(regions.len());
+        out: &mut E,
+    ) -> Result<bool, GuestError> {
         for &(offset, len) in regions {
-            ranges.push(self.array_region::<u8>(offset, len)?);
+            self.array_region::<u8>(offset, len)?;
         }
         let GuestMemory::Unshared(mem) = self else {
-            return Ok(None);
+            return Ok(false);
         };
-        let mut order: Vec<usize> = (0..ranges.len()).collect();
-        order.sort_unstable_by_key(|&i| ranges[i].start);
-        let mut last_end = 0usize;
-        for &i in &order {
-            let r = &ranges[i];
-            if r.is_empty() {
-                continue;
-            }
-            if r.start < last_end {
-                return Ok(None);
-            }
-            last_end = r.end;
+        if !disjoint(regions) {
+            return Ok(false);
         }
         let base = mem.as_mut_ptr();
-        let slices = ranges
-            .into_iter()
-            .map(|r| {
-                // SAFETY: every range was checked to lie inside `mem`, and the non-empty ranges
-                // were checked to be pairwise disjoint, so these mutable slices never alias. They
-                // borrow `self` mutably for their whole lifetime, so `mem` cannot be used meanwhile.
-                unsafe { std::slice::from_raw_parts_mut(base.add(r.start), r.len()) }
-            })
-            .collect();
-        Ok(Some(slices))
+        out.extend(regions.iter().map(|&(offset, len)| {
+            // SAFETY: every region was checked above to lie inside `mem` (`array_region`), and
+            // the non-empty ones to be pairwise disjoint, so these mutable slices never alias.
+            // They borrow `self` mutably for `'m`, so `mem` cannot be used meanwhile.
+            unsafe { std::slice::from_raw_parts_mut(base.add(offset as usize), len as usize) }
+        }));
+        Ok(true)
     }
+}
+
+/// Up to this many regions are checked for overlap pairwise, without allocating.
+pub const PAIRWISE_MAX: usize = 16;
+
+/// Whether the non-empty regions (already validated, so `offset + len` does not overflow a
+/// `u64`) are pairwise disjoint.
+fn disjoint(regions: &[(u32, u32)]) -> bool {
+    let span = |&(o, l): &(u32, u32)| (u64::from(o), u64::from(o) + u64::from(l));
+    if regions.len() <= PAIRWISE_MAX {
+        for (i, a) in regions.iter().enumerate() {
+            let (a0, a1) = span(a);
+            for b in &regions[i + 1..] {
+                let (b0, b1) = span(b);
+                if a0 < a1 && b0 < b1 && a0 < b1 && b0 < a1 {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+    let mut spans: Vec<(u64, u64)> = regions.iter().map(span).filter(|(a, b)| a < b).collect();
+    spans.sort_unstable();
+    spans.windows(2).all(|w| w[0].1 <= w[1].0)
 }
 
 /// Copy shared cells into a private buffer of the same length.
@@ -221,5 +234,24 @@ fn copy_to_cells(src: &[u8], dst: &[UnsafeCell<u8>]) {
     // same length and cannot overlap because `src` is host memory outside the guest's.
     unsafe {
         std::ptr::copy_nonoverlapping(src.as_ptr(), UnsafeCell::raw_get(dst.as_ptr()), src.len());
+    }
+}
+
+#[cfg(test)]
+mod disjoint_tests {
+    use super::disjoint;
+
+    #[test]
+    fn overlap_is_found_pairwise_and_by_sorting() {
+        assert!(disjoint(&[(0, 4), (4, 4), (100, 0), (2, 0)]));
+        assert!(!disjoint(&[(0, 4), (8, 4), (3, 2)]));
+        // More than PAIRWISE_MAX regions take the sorting path.
+        let mut many: Vec<(u32, u32)> = (0..40).map(|i| (i * 10, 10)).collect();
+        assert!(disjoint(&many));
+        many.push((395, 1));
+        assert!(!disjoint(&many));
+        many.pop();
+        many.push((395, 0));
+        assert!(disjoint(&many), "empty regions never overlap");
     }
 }

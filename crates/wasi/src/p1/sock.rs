@@ -12,6 +12,7 @@ use wasihost_guest::GuestMemory;
 use crate::ctx::WasiCtx;
 use crate::entry::{Entry, Node};
 use crate::error::Error;
+use crate::p1::fd::io::ReadVecs;
 use crate::preview1::types::{self, Errno, Fdflags, Filetype, Riflags, Rights, Roflags, Sdflags};
 use crate::vfs::WasiFile;
 
@@ -105,13 +106,11 @@ pub fn sock_recv(
 ) -> Result<(types::Size, Roflags), Error> {
     let sock = socket(cx, fd, Rights::FD_READ)?;
     let regions = regions(mem, ri_data)?;
-    let (got, flags) = match mem.disjoint_slices_mut(&regions)? {
-        Some(mut slices) => {
-            let mut bufs: Vec<IoSliceMut<'_>> =
-                slices.iter_mut().map(|s| IoSliceMut::new(s)).collect();
-            sock.sock_recv(&mut bufs, ri_flags)?
-        }
-        None => {
+    let mut iov = ReadVecs::default();
+    let (got, flags) = match mem.disjoint_slices_mut(&regions, &mut iov)? {
+        true => sock.sock_recv(&mut iov.0, ri_flags)?,
+        false => {
+            drop(iov);
             let total: u32 = regions.iter().map(|r| r.1).sum();
             let mut buf = vec![0u8; total.min(BOUNCE) as usize];
             let (got, flags) = sock.sock_recv(&mut [IoSliceMut::new(&mut buf)], ri_flags)?;

@@ -12,6 +12,7 @@
 
 use std::io::{IoSlice, IoSliceMut};
 
+use smallvec::SmallVec;
 use wasihost_guest::{GuestError, GuestMemory, GuestSlice, GuestType};
 
 use super::offset_file;
@@ -27,6 +28,22 @@ const CHUNK: usize = 64 * 1024;
 /// One guest buffer: address and length, in bounds and non-empty.
 type Buf = (u32, u32);
 
+/// Iovec arrays up to this long are handled without a heap allocation.
+const INLINE: usize = 8;
+
+/// The guest buffers of one call.
+type Bufs = SmallVec<[Buf; INLINE]>;
+
+/// Slices of guest memory to read into, as the OS takes them.
+#[derive(Default)]
+pub(crate) struct ReadVecs<'a>(pub SmallVec<[IoSliceMut<'a>; INLINE]>);
+
+impl<'a> Extend<&'a mut [u8]> for ReadVecs<'a> {
+    fn extend<I: IntoIterator<Item = &'a mut [u8]>>(&mut self, iter: I) {
+        self.0.extend(iter.into_iter().map(IoSliceMut::new));
+    }
+}
+
 /// The buffers of an iovec array (`parts` gives each element's address and length). More than
 /// [`IOV_MAX`] elements is `EINVAL`; an array or a buffer outside memory, or a misaligned array,
 /// traps. Empty buffers are left out, and the total is cut to [`MAX_RW`] bytes as the OS does.
@@ -34,12 +51,12 @@ fn buffers<T: GuestType>(
     mem: &GuestMemory<'_>,
     iovs: GuestSlice<T>,
     parts: fn(&T) -> Buf,
-) -> Result<Vec<Buf>> {
+) -> Result<Bufs> {
     if iovs.len() as usize > IOV_MAX {
         return Err(Errno::Inval.into());
     }
     iovs.validate(mem)?;
-    let mut bufs = Vec::with_capacity(iovs.len() as usize);
+    let mut bufs = Bufs::with_capacity(iovs.len() as usize);
     for ptr in iovs.iter() {
         let (addr, len) = parts(&ptr?.read(mem)?);
         mem.region(addr, u64::from(len), 1)?;
@@ -76,10 +93,11 @@ fn read_to_guest(
     direct: impl FnOnce(&mut [IoSliceMut<'_>]) -> Result<usize>,
     chunked: impl FnMut(&mut [u8], u64) -> Result<usize>,
 ) -> Result<usize> {
-    if let Some(slices) = mem.disjoint_slices_mut(bufs)? {
-        let mut iov: Vec<IoSliceMut<'_>> = slices.into_iter().map(IoSliceMut::new).collect();
-        return direct(&mut iov);
+    let mut iov = ReadVecs::default();
+    if mem.disjoint_slices_mut(bufs, &mut iov)? {
+        return direct(&mut iov.0);
     }
+    drop(iov);
     read_copied(mem, bufs, repeat, chunked)
 }
 
@@ -97,7 +115,7 @@ fn write_from_guest(
             let iov = bufs
                 .iter()
                 .map(|&b| guest_slice(m, b).map(IoSlice::new))
-                .collect::<Result<Vec<_>>>()?;
+                .collect::<Result<SmallVec<[IoSlice<'_>; INLINE]>>>()?;
             direct(&iov)
         }
         GuestMemory::Shared(_) => write_copied(mem, bufs, chunked),

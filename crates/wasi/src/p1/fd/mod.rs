@@ -8,7 +8,7 @@
 //! (`ENOTCAPABLE`, or `EROFS` beneath a read-only mount; see [`crate::entry`] for which rights
 //! are checked), then bad arguments and whatever the resource reports.
 
-mod io;
+pub(crate) mod io;
 
 use std::io::SeekFrom;
 
