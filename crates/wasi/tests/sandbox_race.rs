@@ -118,7 +118,10 @@ fn swapping_a_directory_for_a_link_to_root_never_escapes() {
                 Oflags::TRUNC,
                 rights,
             ) {
-                Ok(_) => inside_hits += 1,
+                Ok(fd) => {
+                    sb.close(fd);
+                    inside_hits += 1
+                }
                 Err(Errno::Perm | Errno::Noent) => refusals += 1,
                 Err(e) => panic!("{kind:?} round {round}: unexpected {e:?}"),
             }
@@ -130,7 +133,10 @@ fn swapping_a_directory_for_a_link_to_root_never_escapes() {
             let excl = Oflags::CREAT | Oflags::EXCL;
             match sb.open(created.as_bytes(), follow, excl) {
                 // The swapper may have parked the directory meanwhile.
-                Ok(_) => remove_created(),
+                Ok(fd) => {
+                    sb.close(fd);
+                    remove_created()
+                }
                 Err(Errno::Perm | Errno::Noent | Errno::Exist) => {}
                 Err(e) => panic!("{kind:?} round {round}: unexpected {e:?}"),
             }
