@@ -9,7 +9,7 @@ mod ro_common;
 use std::path::Path;
 
 use common::{ENGINES, output, wasihost};
-use ro_common::{Guest, make_tree, snapshot, steps};
+use ro_common::{Guest, mount_dirs, snapshot, steps};
 
 /// Run `wat` with `ro` mounted as `ro` with `suffix` (fd 3) and `rw` as `rw` (fd 4).
 fn run(engine: &str, wat: &str, ro: &Path, suffix: &str, rw: &Path) -> (i32, Vec<u8>, String) {
@@ -27,23 +27,13 @@ fn run(engine: &str, wat: &str, ro: &Path, suffix: &str, rw: &Path) -> (i32, Vec
     (out.status.code().unwrap_or(-1), out.stdout, err)
 }
 
-fn dirs() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
-    let root = tempfile::tempdir().unwrap();
-    let (ro, rw) = (root.path().join("ro"), root.path().join("rw"));
-    std::fs::create_dir(&ro).unwrap();
-    std::fs::create_dir(&rw).unwrap();
-    make_tree(&ro);
-    std::fs::write(rw.join("w.txt"), b"w").unwrap();
-    (root, ro, rw)
-}
-
 #[test]
 fn ro_suffix_refuses_every_change() {
     let mut g = Guest::new("wasi_snapshot_preview1");
     steps(&mut g);
     let wat = g.wat();
     for engine in ENGINES {
-        let (_root, ro, rw) = dirs();
+        let (_root, ro, rw) = mount_dirs();
         std::thread::sleep(std::time::Duration::from_millis(20));
         let before = snapshot(&ro);
         let (status, out, err) = run(engine, &wat, &ro, "::ro", &rw);
@@ -86,7 +76,7 @@ fn rw_and_no_suffix_stay_writable() {
     let wat = g.wat();
     for engine in ENGINES {
         for suffix in ["::rw", ""] {
-            let (_root, ro, rw) = dirs();
+            let (_root, ro, rw) = mount_dirs();
             let (status, out, err) = run(engine, &wat, &ro, suffix, &rw);
             assert_eq!(status, 0, "{engine} {suffix:?}: {err}");
             g.check(&format!("{engine} {suffix:?}"), &out);
@@ -107,7 +97,7 @@ fn the_writer_is_refused_under_ro() {
     }
     let wat = g.wat();
     for engine in ENGINES {
-        let (_root, ro, rw) = dirs();
+        let (_root, ro, rw) = mount_dirs();
         let before = snapshot(&ro);
         let (status, out, err) = run(engine, &wat, &ro, "::ro", &rw);
         assert_eq!(status, 0, "{engine}: {err}");

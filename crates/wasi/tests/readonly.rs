@@ -4,7 +4,7 @@
 
 mod ro_common;
 
-use ro_common::{Guest, make_tree, snapshot, steps};
+use ro_common::{Guest, mount_dirs, snapshot, steps};
 use wasihost::{OutputBuffer, WasiCtx};
 
 fn ctx(ro: &std::path::Path, rw: &std::path::Path, out: &OutputBuffer) -> WasiCtx {
@@ -22,30 +22,18 @@ fn read_only_mount_refuses_every_change() {
     steps(&mut g);
     let bytes = wat::parse_str(g.wat()).unwrap();
     // The wasmi glue is behind a feature; the CLI test runs both engines.
-    {
-        let engine = "wasmtime";
-        let root = tempfile::tempdir().unwrap();
-        let (ro, rw) = (root.path().join("ro"), root.path().join("rw"));
-        std::fs::create_dir(&ro).unwrap();
-        std::fs::create_dir(&rw).unwrap();
-        make_tree(&ro);
-        std::fs::write(rw.join("w.txt"), b"w").unwrap();
-        // Let mtimes settle so any touch would show.
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        let before = snapshot(&ro);
-        let out = OutputBuffer::new();
-        let e = wasmtime::Engine::default();
-        let m = wasmtime::Module::new(&e, &bytes).unwrap();
-        let status = wasihost::wasmtime_host::run(&e, &m, ctx(&ro, &rw, &out)).unwrap();
-        assert_eq!(status, 0, "{engine}");
-        g.check(engine, &out.contents());
-        assert_eq!(
-            snapshot(&ro),
-            before,
-            "{engine}: the read-only tree changed"
-        );
-        assert!(rw.join("made").is_dir(), "{engine}");
-        assert_eq!(std::fs::read(rw.join("w.txt")).unwrap(), b"w");
-        assert!(!rw.join("stolen").exists() && !rw.join("linked").exists());
-    }
+    let (_root, ro, rw) = mount_dirs();
+    // Let mtimes settle so any touch would show.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let before = snapshot(&ro);
+    let out = OutputBuffer::new();
+    let e = wasmtime::Engine::default();
+    let m = wasmtime::Module::new(&e, &bytes).unwrap();
+    let status = wasihost::wasmtime_host::run(&e, &m, ctx(&ro, &rw, &out)).unwrap();
+    assert_eq!(status, 0);
+    g.check("wasmtime", &out.contents());
+    assert_eq!(snapshot(&ro), before, "the read-only tree changed");
+    assert!(rw.join("made").is_dir());
+    assert_eq!(std::fs::read(rw.join("w.txt")).unwrap(), b"w");
+    assert!(!rw.join("stolen").exists() && !rw.join("linked").exists());
 }

@@ -164,6 +164,18 @@ fn walk(root: &Path, p: &Path, out: &mut BTreeMap<String, String>) {
     }
 }
 
+/// A fresh root holding `ro` (the test tree, to be mounted read-only) and `rw` (with `w.txt`,
+/// to be mounted writable): (guard, ro, rw).
+pub fn mount_dirs() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let root = tempfile::tempdir().unwrap();
+    let (ro, rw) = (root.path().join("ro"), root.path().join("rw"));
+    std::fs::create_dir(&ro).unwrap();
+    std::fs::create_dir(&rw).unwrap();
+    make_tree(&ro);
+    std::fs::write(rw.join("w.txt"), b"w").unwrap();
+    (root, ro, rw)
+}
+
 /// The test tree: `file.txt`, `sub/inner`, `link -> file.txt`.
 pub fn make_tree(root: &Path) {
     std::fs::write(root.join("file.txt"), b"hello world").unwrap();
