@@ -105,9 +105,10 @@ const RACE_RETRIES: usize = 8;
 /// Permissions of files created by the guest (the umask applies).
 pub(crate) const CREATE_MODE: Mode = Mode::from_raw_mode(0o666);
 
-/// What a descriptor the OS just opened is, as a WASI resource.
+/// What a descriptor the OS just opened is, as a WASI resource (`O_DIRECTORY` opens only
+/// directories, so only other opens need an `fstat` to tell).
 pub(crate) fn opened(fd: OwnedFd, opts: &OpenOptions) -> Result<Opened> {
-    if opts.lookup {
+    if opts.lookup || opts.directory {
         return Ok(Opened::Dir(Arc::new(OsDir::new(fd))));
     }
     let st = rustix::fs::fstat(&fd)?;

@@ -10,8 +10,10 @@
 mod kernel;
 
 use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
 
-use rustix::fs::{Mode, OFlags};
+use rustix::fs::{AtFlags, FileType, Mode, OFlags};
+use rustix::io::Errno as Os;
 
 use super::OsDir;
 use super::dir::{CREATE_MODE, open_flags, opened};
@@ -41,7 +43,18 @@ fn open_fd(
     kernel::open(base.fd(), path, flags, mode, follow)
 }
 
-/// `path_open` beneath `base` in one `openat2`.
+/// The entry `path` names when it is one plain component of `base` itself (not `.` or `..`, no
+/// slash anywhere): such a path cannot leave `base` unless it is a symbolic link that is
+/// followed, so the plain `*at` call with `NOFOLLOW` answers it exactly as `openat2` would, in
+/// the system call a native program makes.
+fn single_name(path: RelPath<'_>) -> Option<&[u8]> {
+    let p = path.as_bytes();
+    let plain = !path.trailing_slash() && p != b"." && p != b".." && !p.contains(&b'/');
+    plain.then_some(p)
+}
+
+/// `path_open` beneath `base` in one `openat2` (one `openat` for a single name that is not a
+/// followed symbolic link).
 pub(crate) fn open(
     base: &OsDir,
     path: RelPath<'_>,
@@ -49,12 +62,36 @@ pub(crate) fn open(
     follow: bool,
 ) -> Option<Result<Opened>> {
     let flags = open_flags(opts);
+    if let Some(name) = single_name(path) {
+        let mode = if opts.create {
+            CREATE_MODE
+        } else {
+            Mode::empty()
+        };
+        let name = std::ffi::OsStr::from_bytes(name);
+        match rustix::fs::openat(base.fd(), name, flags | OFlags::NOFOLLOW, mode) {
+            Ok(fd) => return Some(opened(fd, opts)),
+            // A symbolic link (`ELOOP`, or `ENOTDIR` with `O_DIRECTORY`) to follow: the whole
+            // path goes to the confined resolution below.
+            Err(Os::LOOP) | Err(Os::NOTDIR) if follow => {}
+            Err(e) => return Some(Err(e.into())),
+        }
+    }
     let fd = open_fd(base, path.as_bytes(), flags, follow, path.trailing_slash())?;
     Some(fd.and_then(|fd| opened(fd, opts)))
 }
 
-/// `path_filestat_get` beneath `base`: one `openat2` with `O_PATH`, then `fstat`.
+/// `path_filestat_get` beneath `base`: one `openat2` with `O_PATH`, then `fstat` (one
+/// `fstatat` for a single name that is not a followed symbolic link).
 pub(crate) fn stat(base: &OsDir, path: RelPath<'_>, follow: bool) -> Option<Result<Filestat>> {
+    if let Some(name) = single_name(path) {
+        let name = std::ffi::OsStr::from_bytes(name);
+        match rustix::fs::statat(base.fd(), name, AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(st) if follow && FileType::from_raw_mode(st.st_mode) == FileType::Symlink => {}
+            Ok(st) => return Some(Ok(super::stat::from_stat(&st))),
+            Err(e) => return Some(Err(e.into())),
+        }
+    }
     let flags = OFlags::PATH | OFlags::CLOEXEC;
     let fd = open_fd(base, path.as_bytes(), flags, follow, path.trailing_slash())?;
     Some(fd.and_then(|fd| super::stat::filestat(fd.as_fd())))
