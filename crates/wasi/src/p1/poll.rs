@@ -92,9 +92,20 @@ fn clock_slot(id: Clockid) -> Option<usize> {
     CLOCKS.iter().position(|c| *c == id)
 }
 
-/// Read each waitable clock once.
-fn read_clocks(cx: &WasiCtx) -> Result<[u64; 2], Error> {
-    Ok([cx.clocks.now(CLOCKS[0])?, cx.clocks.now(CLOCKS[1])?])
+/// One reading of each waitable clock, taken the first time it is needed: a call that waits on
+/// one clock reads only that one (twice: at the start and after the wait).
+#[derive(Clone, Copy, Default)]
+struct Readings([Option<u64>; 2]);
+
+impl Readings {
+    fn get(&mut self, cx: &WasiCtx, slot: usize) -> Result<u64, Error> {
+        if let Some(t) = self.0[slot] {
+            return Ok(t);
+        }
+        let t = cx.clocks.now(CLOCKS[slot])?;
+        self.0[slot] = Some(t);
+        Ok(t)
+    }
 }
 
 /// Wait for `n` subscriptions, read by `read(mem, i)` (the arrays are already validated), and
@@ -106,19 +117,19 @@ pub(crate) fn poll(
     out: GuestPtr<Event>,
     read: impl Fn(&GuestMemory<'_>, u32) -> Result<Sub, Error>,
 ) -> Result<u32, Error> {
-    let start = read_clocks(cx)?;
+    let mut start = Readings::default();
     let mut plan = Plan::default();
     for i in 0..n {
         let sub = read(mem, i)?;
-        plan.add(cx, &start, &sub);
+        plan.add(cx, &mut start, &sub)?;
     }
     let mut ready = vec![HostReadiness::default(); plan.interests.len()];
-    plan.wait(cx, &mut ready)?;
-    let end = read_clocks(cx)?;
+    plan.wait(cx, start, &mut ready)?;
+    let mut end = Readings::default();
     let mut count = 0u32;
     for i in 0..n {
         let sub = read(mem, i)?;
-        if let Some(event) = plan.event(cx, &start, &end, &ready, &sub) {
+        if let Some(event) = plan.event(cx, &mut start, &mut end, &ready, &sub)? {
             out.add_elements(count)?.write(mem, event)?;
             count += 1;
         }
@@ -173,16 +184,22 @@ struct Plan<'a> {
 }
 
 /// The absolute deadline of a clock subscription, on its clock.
-fn deadline(start: &[u64; 2], slot: usize, timeout: u64, abstime: bool) -> u64 {
-    if abstime {
+fn deadline(
+    cx: &WasiCtx,
+    start: &mut Readings,
+    slot: usize,
+    timeout: u64,
+    abstime: bool,
+) -> Result<u64, Error> {
+    Ok(if abstime {
         timeout
     } else {
-        start[slot].saturating_add(timeout)
-    }
+        start.get(cx, slot)?.saturating_add(timeout)
+    })
 }
 
 impl<'a> Plan<'a> {
-    fn add(&mut self, cx: &'a WasiCtx, start: &[u64; 2], sub: &Sub) {
+    fn add(&mut self, cx: &'a WasiCtx, start: &mut Readings, sub: &Sub) -> Result<(), Error> {
         match sub.want {
             Want::Clock {
                 id,
@@ -191,9 +208,9 @@ impl<'a> Plan<'a> {
             } => {
                 let Some(slot) = clock_slot(id) else {
                     self.immediate = true;
-                    return;
+                    return Ok(());
                 };
-                let d = deadline(start, slot, timeout, abstime);
+                let d = deadline(cx, start, slot, timeout, abstime)?;
                 let earliest = &mut self.deadline[slot];
                 *earliest = Some(earliest.map_or(d, |e| e.min(d)));
             }
@@ -217,15 +234,20 @@ impl<'a> Plan<'a> {
                 }
             }
         }
+        Ok(())
     }
 
-    /// The shortest time left until a clock deadline (0 if one has passed), and the clock and
-    /// deadline it belongs to; `None` without clock subscriptions.
-    fn next_deadline(&self, cx: &WasiCtx) -> Result<Option<(u64, Clockid, u64)>, Error> {
+    /// The shortest time left until a clock deadline (0 if one has passed) as of `now`, and the
+    /// clock and deadline it belongs to; `None` without clock subscriptions.
+    fn next_deadline(
+        &self,
+        cx: &WasiCtx,
+        now: &mut Readings,
+    ) -> Result<Option<(u64, Clockid, u64)>, Error> {
         let mut best: Option<(u64, Clockid, u64)> = None;
         for (slot, d) in self.deadline.iter().enumerate() {
             if let Some(d) = *d {
-                let left = d.saturating_sub(cx.clocks.now(CLOCKS[slot])?);
+                let left = d.saturating_sub(now.get(cx, slot)?);
                 if best.is_none_or(|(b, _, _)| left < b) {
                     best = Some((left, CLOCKS[slot], d));
                 }
@@ -235,12 +257,21 @@ impl<'a> Plan<'a> {
     }
 
     /// Block until a descriptor is ready or a clock deadline passes (not at all if a
-    /// subscription is already settled), filling `ready`. With virtual clocks, descriptors are
-    /// only looked at, and a deadline is then reached by moving the clock.
-    fn wait(&self, cx: &WasiCtx, ready: &mut [HostReadiness]) -> Result<(), Error> {
+    /// subscription is already settled), filling `ready`. The first round measures the time
+    /// left from `start` (a deadline already reached then needs no further reading; sleeps are
+    /// to absolute deadlines, so an early reading never shortens one). With virtual clocks,
+    /// descriptors are only looked at, and a deadline is then reached by moving the clock.
+    fn wait(
+        &self,
+        cx: &WasiCtx,
+        start: Readings,
+        ready: &mut [HostReadiness],
+    ) -> Result<(), Error> {
         let virtual_time = cx.clocks.is_virtual();
+        let mut now = start;
         loop {
-            let next = self.next_deadline(cx)?;
+            let next = self.next_deadline(cx, &mut now)?;
+            now = Readings::default();
             let timeout = if self.immediate || (virtual_time && next.is_some()) {
                 Some(0)
             } else {
@@ -271,11 +302,11 @@ impl<'a> Plan<'a> {
     fn event(
         &self,
         cx: &WasiCtx,
-        start: &[u64; 2],
-        end: &[u64; 2],
+        start: &mut Readings,
+        end: &mut Readings,
         ready: &[HostReadiness],
         sub: &Sub,
-    ) -> Option<Event> {
+    ) -> Result<Option<Event>, Error> {
         let (r#type, fd, write) = match sub.want {
             Want::Clock {
                 id,
@@ -284,26 +315,37 @@ impl<'a> Plan<'a> {
             } => {
                 let error = match clock_slot(id) {
                     None => Errno::Notsup,
-                    Some(slot) if end[slot] >= deadline(start, slot, timeout, abstime) => {
+                    Some(slot) => {
+                        if end.get(cx, slot)? < deadline(cx, start, slot, timeout, abstime)? {
+                            return Ok(None);
+                        }
                         Errno::Success
                     }
-                    Some(_) => return None,
                 };
-                return Some(event(sub.userdata, Eventtype::Clock, error, 0, false));
+                return Ok(Some(event(sub.userdata, Eventtype::Clock, error, 0, false)));
             }
             Want::Read(fd) => (Eventtype::FdRead, fd, false),
             Want::Write(fd) => (Eventtype::FdWrite, fd, true),
         };
         let host = match fd_state(cx, fd, write) {
             FdState::Done(Ok(nbytes)) => {
-                return Some(event(sub.userdata, r#type, Errno::Success, nbytes, false));
+                return Ok(Some(event(
+                    sub.userdata,
+                    r#type,
+                    Errno::Success,
+                    nbytes,
+                    false,
+                )));
             }
-            FdState::Done(Err(e)) => return Some(event(sub.userdata, r#type, e, 0, false)),
+            FdState::Done(Err(e)) => return Ok(Some(event(sub.userdata, r#type, e, 0, false))),
             FdState::Poll(host) => host,
         };
         // A descriptor missing from the plan can only come from a guest rewriting its own
         // shared memory during the call: report nothing for it.
-        let r = ready[*self.index.get(&fd.raw())?];
+        let Some(&i) = self.index.get(&fd.raw()) else {
+            return Ok(None);
+        };
+        let r = ready[i];
         let (error, nbytes) = if r.invalid {
             (Errno::Badf, 0)
         } else if r.error {
@@ -314,9 +356,9 @@ impl<'a> Plan<'a> {
             let n = crate::sys::poll::readable_bytes(host).unwrap_or(0);
             (Errno::Success, n)
         } else {
-            return None;
+            return Ok(None);
         };
-        Some(event(sub.userdata, r#type, error, nbytes, r.hangup))
+        Ok(Some(event(sub.userdata, r#type, error, nbytes, r.hangup)))
     }
 }
 
