@@ -31,19 +31,22 @@ pub fn run(args: &RunArgs, wasm: &[u8], host: Host, what: &str) -> Result<u32, F
         None => None,
     };
     let mut linker = wasmi::Linker::new(&engine);
-    wasmi_host::add_to_linker(&mut linker, |h: &mut Host| &mut h.wasi).map_err(|e| bad(&e))?;
+    let slot = wasmi_host::add_to_linker_for_instance(&mut linker, |h: &mut Host| &mut h.wasi)
+        .map_err(|e| bad(&e))?;
     let mut store = wasmi::Store::new(&engine, host);
     store.limiter(|h| &mut h.memory);
     if let Some(fuel) = args.limits.fuel {
         store.set_fuel(fuel).map_err(|e| bad(&e))?;
     }
-    let result =
-        linker
-            .instantiate_and_start(&mut store, &module)
-            .and_then(|instance| match &invoke {
+    let result = linker
+        .instantiate_and_start(&mut store, &module)
+        .and_then(|instance| {
+            wasmi_host::bind_memory(&slot, &store, &instance);
+            match &invoke {
                 None => wasmi_host::call_start(&mut store, &instance),
                 Some((name, params)) => call(&mut store, &instance, name, params),
-            });
+            }
+        });
     result.map_err(|e| classify(&e, store.data().memory.hit, args, what))
 }
 

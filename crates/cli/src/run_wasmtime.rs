@@ -67,8 +67,9 @@ pub fn run(args: &RunArgs, input: &Input, host: Host, what: &str) -> Result<u32,
         None => None,
     };
     let mut linker = wasmtime::Linker::new(&engine);
-    wasmtime_host::add_to_linker_for_module(&mut linker, &module, |h: &mut Host| &mut h.wasi)
-        .map_err(|e| bad(&e))?;
+    let slot =
+        wasmtime_host::add_to_linker_for_instance(&mut linker, &module, |h: &mut Host| &mut h.wasi)
+            .map_err(|e| bad(&e))?;
     let mut store = wasmtime::Store::new(&engine, host);
     store.limiter(|h| &mut h.memory);
     if let Some(fuel) = args.limits.fuel {
@@ -82,9 +83,12 @@ pub fn run(args: &RunArgs, input: &Input, host: Host, what: &str) -> Result<u32,
     // start function is a trap.
     let result = linker
         .instantiate(&mut store, &module)
-        .and_then(|instance| match &invoke {
-            None => wasmtime_host::call_start(&mut store, &instance),
-            Some((name, params)) => call(&mut store, &instance, name, params),
+        .and_then(|instance| {
+            wasmtime_host::bind_memory(&slot, &mut store, &instance);
+            match &invoke {
+                None => wasmtime_host::call_start(&mut store, &instance),
+                Some((name, params)) => call(&mut store, &instance, name, params),
+            }
         });
     result.map_err(|e| classify(&e, store.data().memory.hit, args, what))
 }

@@ -13,11 +13,13 @@
 mod error;
 mod memory;
 mod ptr;
+mod slot;
 pub mod trace;
 mod types;
 
 pub use error::{GuestError, IntoAbiError, Trap};
 pub use memory::GuestMemory;
 pub use ptr::{GuestPtr, GuestSlice, GuestStr};
+pub use slot::MemorySlot;
 pub use trace::TraceEvent;
 pub use types::{GuestType, array_at};

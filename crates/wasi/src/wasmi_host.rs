@@ -75,6 +75,31 @@ pub fn add_to_linker<T: 'static>(
     crate::preview0::wasi_unstable::wasmi::add_to_linker(linker, get)
 }
 
+/// An instance's memory for the functions registered by [`add_to_linker_for_instance`].
+pub type MemorySlot = wasihost_guest::MemorySlot<wasmi::Memory>;
+
+/// Like [`add_to_linker`], for the one instance that `linker` will create: once [`bind_memory`]
+/// has put that instance's memory in the returned slot (right after instantiation), hostcalls
+/// reach the memory without looking it up by name. Use a linker set up this way for that one
+/// instance only (see [`MemorySlot`]); [`run`] does.
+pub fn add_to_linker_for_instance<T: 'static>(
+    linker: &mut Linker<T>,
+    get: impl Fn(&mut T) -> &mut WasiCtx + Send + Sync + Copy + 'static,
+) -> Result<MemorySlot, wasmi::Error> {
+    let slot = MemorySlot::new();
+    crate::preview1::wasi_snapshot_preview1::wasmi::add_to_linker_for_instance(linker, &slot, get)?;
+    crate::preview0::wasi_unstable::wasmi::add_to_linker_for_instance(linker, &slot, get)?;
+    Ok(slot)
+}
+
+/// Put `instance`'s `memory` export in `slot`. A module without one leaves the slot empty, and
+/// its calls keep finding no memory, as before.
+pub fn bind_memory<T>(slot: &MemorySlot, store: &Store<T>, instance: &Instance) {
+    if let Some(memory) = instance.get_memory(store, "memory") {
+        slot.set(memory);
+    }
+}
+
 /// The exit status carried by an error from a guest call, if the guest called `proc_exit`
 /// (which arrives as wasmi's own `i32_exit` error, as with `wasmi_wasi`; a [`Trap::Exit`] of
 /// another host function's making is accepted too).
@@ -99,9 +124,10 @@ pub fn call_start<T>(store: &mut Store<T>, instance: &Instance) -> Result<u32, w
 /// the `proc_exit` code, or 0 when `_start` returns. Traps are errors.
 pub fn run(engine: &Engine, module: &Module, ctx: WasiCtx) -> Result<u32, wasmi::Error> {
     let mut linker = Linker::new(engine);
-    add_to_linker(&mut linker, |cx: &mut WasiCtx| cx)?;
+    let slot = add_to_linker_for_instance(&mut linker, |cx: &mut WasiCtx| cx)?;
     let mut store = Store::new(engine, ctx);
     let instance = linker.instantiate_and_start(&mut store, module)?;
+    bind_memory(&slot, &store, &instance);
     call_start(&mut store, &instance)
 }
 
