@@ -56,21 +56,18 @@ fn buffers<T: GuestType>(
         return Err(Errno::Inval.into());
     }
     iovs.validate(mem)?;
-    let mut bufs = Bufs::with_capacity(iovs.len() as usize);
+    let mut bufs = Bufs::new();
+    let mut room = MAX_RW as u64;
     for ptr in iovs.iter() {
         let (addr, len) = parts(&ptr?.read(mem)?);
+        // Every buffer must be in memory, including those past the cut.
         mem.region(addr, u64::from(len), 1)?;
-        if len > 0 {
-            bufs.push((addr, len));
+        let keep = u64::from(len).min(room);
+        if keep > 0 {
+            room -= keep;
+            bufs.push((addr, keep as u32));
         }
     }
-    let mut room = MAX_RW as u64;
-    bufs.retain_mut(|(_, len)| {
-        let keep = u64::from(*len).min(room);
-        room -= keep;
-        *len = keep as u32;
-        keep > 0
-    });
     Ok(bufs)
 }
 
