@@ -31,7 +31,7 @@ usage: wasihost-sidebyside [--quick] [--runs N] [--timeout SECS] [--runners LIST
 
   --quick          a tenth of every count (a smoke run, not for the README)
   --runs N         runs per cell; the table shows the median (default 3)
-  --timeout SECS   a run taking longer is stopped and shown as \"> SECS s\" (default 120)
+  --timeout SECS   a run taking longer is stopped and shown as \"> SECS s\" (default 300)
   --runners LIST   comma-separated, from: native, wasihost-wasmtime, wasihost-wasmi,
                    wasmtime-wasi, wasmi_wasi (default: all)
   --tmp DIR        where the fixture directory is made (default: the system temp dir)
@@ -69,7 +69,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
     let mut o = Options {
         scale: Scale { div: 1 },
         runs: 3,
-        timeout: Duration::from_secs(120),
+        timeout: Duration::from_secs(300),
         runners: runners::ALL.to_vec(),
         workloads: Vec::new(),
         tmp: std::env::temp_dir(),
@@ -130,7 +130,10 @@ fn parent(o: &Options) -> Result<(), String> {
         rows.push((w, cells));
     }
     let command = std::env::args().collect::<Vec<_>>().join(" ");
-    print!("{}", report::table(o.scale, o.runs, &o.runners, &rows, &command));
+    print!(
+        "{}",
+        report::table(o.scale, o.runs, &o.runners, &rows, &command)
+    );
     Ok(())
 }
 

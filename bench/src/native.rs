@@ -91,7 +91,8 @@ fn random(n: u64) -> io::Result<(u64, u64)> {
         buf[fixtures::BLOCK - 8..].fill(0);
         let mut done = 0;
         while done < buf.len() {
-            done += rustix::rand::getrandom(&mut buf[done..], rustix::rand::GetRandomFlags::empty())?;
+            done +=
+                rustix::rand::getrandom(&mut buf[done..], rustix::rand::GetRandomFlags::empty())?;
         }
         a += u64::from(buf[..8] != [0; 8]);
         b += u64::from(buf[fixtures::BLOCK - 8..] != [0; 8]);
@@ -125,7 +126,12 @@ fn filestat(dir: &OwnedFd, n: u64) -> io::Result<(u64, u64)> {
 }
 
 fn fd_read(dir: &OwnedFd) -> io::Result<(u64, u64)> {
-    let fd = rustix::fs::openat(dir, fixtures::BIG, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())?;
+    let fd = rustix::fs::openat(
+        dir,
+        fixtures::BIG,
+        OFlags::RDONLY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
     let mut buf = vec![0u8; fixtures::BLOCK];
     let (mut a, mut b) = (0, 0);
     loop {

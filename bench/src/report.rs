@@ -42,7 +42,11 @@ pub fn table(
         out,
         "Median of {runs} runs, each a fresh process timing the guest's `_start` (or the native \
          loop) alone{}.\n",
-        if scale.div > 1 { "; --quick: a tenth of the work" } else { "" }
+        if scale.div > 1 {
+            "; --quick: a tenth of the work"
+        } else {
+            ""
+        }
     );
     let col = |r: Runner| runners.iter().position(|&x| x == r);
     let ours = [Runner::WasihostWasmtime, Runner::WasihostWasmi];
@@ -138,7 +142,14 @@ fn secs(t: Duration) -> String {
 fn ratio(x: Option<Duration>, base: Option<Duration>) -> String {
     match (x, base) {
         (Some(x), Some(b)) if !b.is_zero() => {
-            format!("{:.2}×", x.as_secs_f64() / b.as_secs_f64())
+            // Two significant digits below 1 (0.0093×), two decimals above.
+            let r = x.as_secs_f64() / b.as_secs_f64();
+            let decimals = if r >= 1.0 || r == 0.0 {
+                2
+            } else {
+                (1 - r.log10().floor() as i32).max(2) as usize
+            };
+            format!("{r:.decimals$}×")
         }
         _ => "n/a".into(),
     }

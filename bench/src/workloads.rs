@@ -155,10 +155,7 @@ impl Workload {
             Workload::Filestat => (n * fixtures::SMALL_FILE.len() as u64, n),
             Workload::FdRead => (n * (n + 1) / 2, n * fixtures::BLOCK as u64),
             Workload::Readdir => (n * fixtures::DIR_ENTRIES, 0),
-            Workload::CopyTree => (
-                n * fixtures::TREE_FILES,
-                n * fixtures::tree_bytes(),
-            ),
+            Workload::CopyTree => (n * fixtures::TREE_FILES, n * fixtures::tree_bytes()),
         }
     }
 
