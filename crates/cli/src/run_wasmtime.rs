@@ -17,6 +17,9 @@ pub fn engine(
     threads: bool,
 ) -> Result<wasmtime::Engine, Failure> {
     let mut config = wasmtime::Config::new();
+    if threads {
+        wasihost::threads::configure(&mut config);
+    }
     features::wasmtime(&mut config, features);
     config.consume_fuel(limits.fuel.is_some());
     config.epoch_interruption(limits.timeout.is_some() || threads);

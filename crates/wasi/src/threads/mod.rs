@@ -1,7 +1,8 @@
 //! wasi-threads on wasmtime: guests that import `wasi`.`thread-spawn`, as built for Rust's
 //! `wasm32-wasip1-threads` target or with wasi-sdk's pthreads.
 //!
-//! Such a module imports a shared memory. Every thread, the main one included, gets its own
+//! Such a module imports a shared memory (and exports it as `memory`, as every WASI module
+//! does and the `wasm32-wasip1-threads` linkers arrange). Every thread, the main one included, gets its own
 //! wasmtime store and its own instance of the module, all importing that one memory; a spawned
 //! thread runs the export `wasi_thread_start(tid, start_arg)`. All threads share one
 //! [`WasiCtx`](crate::WasiCtx): descriptors opened by one thread are seen by all.

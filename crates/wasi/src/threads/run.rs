@@ -28,11 +28,14 @@ pub fn imports_thread_spawn(module: &Module) -> bool {
 }
 
 /// Turn on what a wasi-threads guest needs in an engine's configuration: the threads
-/// proposal (shared memories, atomics) and epoch interruption, with which a guest ending stops
+/// proposal (shared memories, atomics), host-created shared memories, and epoch interruption, with which a guest ending stops
 /// its threads that are running wasm. Epoch interruption makes compiled code check a counter
 /// at function entries and loop heads; single-threaded guests do not need it.
 pub fn configure(config: &mut Config) -> &mut Config {
-    config.wasm_threads(true).epoch_interruption(true)
+    config
+        .wasm_threads(true)
+        .shared_memory(true)
+        .epoch_interruption(true)
 }
 
 /// Ends a [`ThreadedGuest`] from outside (e.g. on a timeout): its run then returns

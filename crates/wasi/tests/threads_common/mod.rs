@@ -6,7 +6,8 @@
 //! 12 the last spawn result, 512 the text "t\n", 4096 + 256 * tid per-thread scratch.
 #![allow(dead_code)]
 
-/// A guest whose main thread runs `main` and whose spawned threads run `thread` (locals:
+/// A guest (importing its shared memory and exporting it as `memory`, as the
+/// `wasm32-wasip1-threads` linkers do) whose main thread runs `main` and whose spawned threads run `thread` (locals:
 /// `$tid` and `$arg` params, `$base` scratch address, `$i` a counter).
 pub fn guest(main: &str, thread: &str) -> String {
     format!(
@@ -16,6 +17,7 @@ pub fn guest(main: &str, thread: &str) -> String {
   (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
   (import "env" "memory" (memory 1 1 shared))
+  (export "memory" (memory 0))
   (data (i32.const 512) "t\n")
   ;; One relative monotonic-clock subscription of $ns nanoseconds, in $base's scratch.
   (func $sleep (param $base i32) (param $ns i64)
