@@ -48,9 +48,10 @@ pub fn wasi(list: &str, out: &mut RunArgs) -> Result<(), UsageError> {
             "max-threads" => {
                 let v = val.ok_or_else(|| UsageError(format!("-S {item}: needs =N")))?;
                 let n = number(v, "-S", item)?;
-                out.max_threads = Some(u32::try_from(n).map_err(|_| {
-                    UsageError(format!("-S {item}: at most {}", u32::MAX))
-                })?);
+                out.max_threads = Some(
+                    u32::try_from(n)
+                        .map_err(|_| UsageError(format!("-S {item}: at most {}", u32::MAX)))?,
+                );
             }
             "tcplisten" => out.tcplisten.push(
                 val.filter(|v| !v.is_empty())

@@ -53,6 +53,7 @@ pub fn run(args: &RunArgs, input: &Input, host: Host, what: &str) -> Result<u32,
     let threads = args.threads == Some(true)
         || matches!(input, Input::Wasm(w) if run_threads::imports_thread_spawn(w));
     let mut engine = engine(&args.features, &args.limits, threads)?;
+    let mut epochs = threads;
     let module = match input {
         Input::Precompiled(file) => match precompiled(&engine, file, what) {
             Ok(m) => m,
@@ -61,6 +62,7 @@ pub fn run(args: &RunArgs, input: &Input, host: Host, what: &str) -> Result<u32,
                 let with_epochs = self::engine(&args.features, &args.limits, true)?;
                 let m = precompiled(&with_epochs, file, what).map_err(|_| first)?;
                 engine = with_epochs;
+                epochs = true;
                 m
             }
             Err(e) => return Err(e),
@@ -101,6 +103,9 @@ pub fn run(args: &RunArgs, input: &Input, host: Host, what: &str) -> Result<u32,
     if let Some(timeout) = args.limits.timeout {
         store.set_epoch_deadline(1);
         limits::start_epoch_timer(&engine, timeout);
+    } else if epochs {
+        // An engine made for threads (-S threads=y) running a single-threaded module.
+        store.set_epoch_deadline(u64::MAX);
     }
     // A module that cannot be linked (an import we do not provide) is bad input; a trap in its
     // start function is a trap.

@@ -35,8 +35,18 @@ fn finish(cmd: &mut Command) -> (i32, String, String) {
     };
     let mut out = String::new();
     let mut err = String::new();
-    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
     (status.code().unwrap_or(-1), out, err)
 }
 
@@ -56,7 +66,12 @@ fn every_way_a_threaded_guest_ends() {
     let cases: [(&str, String, &[&str], i32); 6] = [
         ("spawn_join", threads_common::spawn_join(), &[], 10),
         ("exit_from_main", threads_common::exit_from_main(), &[], 7),
-        ("exit_from_thread", threads_common::exit_from_thread(), &[], 9),
+        (
+            "exit_from_thread",
+            threads_common::exit_from_thread(),
+            &[],
+            9,
+        ),
         ("trap_in_thread", threads_common::trap_in_thread(), &[], 134),
         ("main_returns", threads_common::main_returns(), &[], 0),
         (
@@ -91,10 +106,14 @@ fn thread_switches() {
     assert_eq!(status, 2, "{err}");
     assert!(err.contains("-S threads=n"), "{err}");
     // -W timeout ends a guest whose threads spin and sleep.
-    let spin = module(dir.path(), "spin", threads_common::main_returns().replace(
-        "(call $wait_done (i32.const 3))",
-        "(call $wait_done (i32.const 3)) (call $spin)",
-    ));
+    let spin = module(
+        dir.path(),
+        "spin",
+        threads_common::main_returns().replace(
+            "(call $wait_done (i32.const 3))",
+            "(call $wait_done (i32.const 3)) (call $spin)",
+        ),
+    );
     let (status, _, err) = run(&["-W", "timeout=200ms"], &spin);
     assert_eq!(status, 124, "{err}");
     // A single-threaded module is unaffected by -S threads=y.
@@ -113,7 +132,10 @@ fn wasmi_refuses_threaded_modules_in_one_line() {
     assert_eq!(status, 2);
     assert_eq!(out, "");
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("wasi-threads") && err.contains("wasmi"), "{err}");
+    assert!(
+        err.contains("wasi-threads") && err.contains("wasmi"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -79,7 +79,11 @@ fn threaded_guests_end_cleanly() {
 
     let (status, stdout) = run(&engine, &spawn_join, 64);
     assert_eq!(status.unwrap(), 10, "1+2+3+4 from four threads");
-    assert_eq!(stdout, "t\n".repeat(4), "each thread wrote through the shared table");
+    assert_eq!(
+        stdout,
+        "t\n".repeat(4),
+        "each thread wrote through the shared table"
+    );
     clean("spawn and join");
 
     assert_eq!(run(&engine, &exit_from_main, 64).0.unwrap(), 7);

@@ -139,7 +139,9 @@ impl ThreadedGuest {
             Ok(r) => r,
             Err(e) => {
                 self.process.state().main_running = false;
-                return Err(wasmtime::Error::msg(format!("cannot start a host thread: {e}")));
+                return Err(wasmtime::Error::msg(format!(
+                    "cannot start a host thread: {e}"
+                )));
             }
         };
         let result = crate::wasmtime_host::call_start(&mut self.store, &self.instance);
