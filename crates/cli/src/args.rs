@@ -73,6 +73,11 @@ pub struct RunArgs {
     pub inherit_env: bool,
     /// TCP addresses to listen on and hand to the guest.
     pub tcplisten: Vec<String>,
+    /// `-S threads=y|n`: wasi-threads on or off (default: on for modules importing
+    /// `wasi.thread-spawn`).
+    pub threads: Option<bool>,
+    /// `-S max-threads=N`: the cap on spawned threads running at once.
+    pub max_threads: Option<u32>,
     /// The engine to use.
     pub engine: Engine,
     /// `--deterministic[=SEED]`.
@@ -138,6 +143,9 @@ Options:
   --inherit-env, -S inherit-env pass the whole host environment
   --tcplisten ADDR, -S tcplisten=ADDR
                                 listen on ADDR and give the guest the socket
+  -S threads=y|n                wasi-threads (wasi.thread-spawn; wasmtime only): on by default
+                                for modules that import thread-spawn
+  -S max-threads=N              at most N spawned threads running at once (default 64)
   --argv0 NAME                  the guest's argv[0] (default: the module's file name)
   --invoke FUNC                 call export FUNC instead of _start (after _initialize, if
                                 any), with the ARGS after MODULE as its arguments; print

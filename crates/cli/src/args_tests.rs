@@ -328,3 +328,14 @@ fn compile_errors() {
     assert_eq!(c(&["--help"]).unwrap_err().0, HELP);
     assert_eq!(c(&[]).unwrap_err().0, "compile: missing MODULE");
 }
+
+#[test]
+fn thread_options() {
+    let a = p(&["-S", "threads=y,max-threads=8", "m.wasm"]).unwrap();
+    assert_eq!((a.threads, a.max_threads), (Some(true), Some(8)));
+    let a = p(&["-S", "threads=n", "m.wasm"]).unwrap();
+    assert_eq!((a.threads, a.max_threads), (Some(false), None));
+    assert_eq!(p(&["m.wasm"]).unwrap().threads, None);
+    assert!(p(&["-S", "max-threads", "m.wasm"]).is_err());
+    assert!(p(&["-S", "max-threads=4294967296", "m.wasm"]).is_err());
+}

@@ -13,6 +13,7 @@ mod features;
 mod invoke;
 mod limits;
 mod options;
+mod run_threads;
 mod run_wasmi;
 mod run_wasmtime;
 
@@ -90,6 +91,15 @@ fn run(args: &args::RunArgs) -> Result<u32, Failure> {
              .wasm or .wat modules"
         )));
     }
+    if args.engine == args::Engine::Wasmi
+        && let Input::Wasm(wasm) = &input
+        && (args.threads == Some(true) || run_threads::imports_thread_spawn(wasm))
+    {
+        return Err(Failure::Usage(format!(
+            "{what}: wasi-threads (wasi.thread-spawn) needs the threads proposal, which the \
+             wasmi engine lacks; use --engine wasmtime"
+        )));
+    }
     let wasi = build_ctx(args)?;
     let host = Host {
         wasi,
@@ -114,7 +124,8 @@ fn compile(args: &args::CompileArgs) -> Result<u32, Failure> {
             "{what}: already precompiled (compile takes a .wasm or .wat module)"
         )));
     };
-    let engine = run_wasmtime::engine(&args.features, &args.limits)?;
+    let threads = run_threads::imports_thread_spawn(&wasm);
+    let engine = run_wasmtime::engine(&args.features, &args.limits, threads)?;
     let code = engine
         .precompile_module(&wasm)
         .map_err(|e| Failure::Usage(format!("{what}: {}", errors::wasmtime_chain(&e))))?;
@@ -144,6 +155,9 @@ fn build_ctx(args: &args::RunArgs) -> Result<WasiCtx, Failure> {
     }
     if let Some(seed) = args.deterministic {
         builder.deterministic(seed);
+    }
+    if let Some(n) = args.max_threads {
+        builder.max_threads(n);
     }
     let clocks = builder.deterministic_clocks();
     for d in &args.dirs {

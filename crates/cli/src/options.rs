@@ -44,6 +44,15 @@ pub fn wasi(list: &str, out: &mut RunArgs) -> Result<(), UsageError> {
         let (key, val) = split(item);
         match key {
             "inherit-env" => out.inherit_env = flag(val, item)?,
+            "threads" => out.threads = Some(flag(val, item)?),
+            "max-threads" => {
+                let v = val.ok_or_else(|| UsageError(format!("-S {item}: needs =N")))?;
+                let n = number(v, "-S", item)?;
+                out.max_threads = Some(
+                    u32::try_from(n)
+                        .map_err(|_| UsageError(format!("-S {item}: at most {}", u32::MAX)))?,
+                );
+            }
             "tcplisten" => out.tcplisten.push(
                 val.filter(|v| !v.is_empty())
                     .ok_or_else(|| UsageError(format!("-S {item}: needs =ADDR")))?
@@ -51,7 +60,8 @@ pub fn wasi(list: &str, out: &mut RunArgs) -> Result<(), UsageError> {
             ),
             _ => {
                 return Err(UsageError(format!(
-                    "-S {item}: unknown option (expected inherit-env or tcplisten=ADDR)"
+                    "-S {item}: unknown option (expected inherit-env, tcplisten=ADDR, threads or \
+                     max-threads=N)"
                 )));
             }
         }

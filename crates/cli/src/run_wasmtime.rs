@@ -7,14 +7,22 @@ use crate::cache::{self, Cache};
 use crate::errors::{Failure, wasmtime_chain, wasmtime_frames};
 use crate::features::Feature;
 use crate::invoke::{self, Signature, Ty, Value};
-use crate::{Host, Input, features, limits};
+use crate::{Host, Input, features, limits, run_threads};
 
-/// The engine for these `-W` settings (`wasihost compile` and `run` must agree on it).
-pub fn engine(features: &[(Feature, bool)], limits: &Limits) -> Result<wasmtime::Engine, Failure> {
+/// The engine for these `-W` settings (`wasihost compile` and `run` must agree on it);
+/// `threads`: for a wasi-threads module, whose threads are stopped through epochs.
+pub fn engine(
+    features: &[(Feature, bool)],
+    limits: &Limits,
+    threads: bool,
+) -> Result<wasmtime::Engine, Failure> {
     let mut config = wasmtime::Config::new();
+    if threads {
+        wasihost::threads::configure(&mut config);
+    }
     features::wasmtime(&mut config, features);
     config.consume_fuel(limits.fuel.is_some());
-    config.epoch_interruption(limits.timeout.is_some());
+    config.epoch_interruption(limits.timeout.is_some() || threads);
     wasmtime::Engine::new(&config)
         .map_err(|e| Failure::Usage(format!("wasmtime configuration: {}", wasmtime_chain(&e))))
 }
@@ -42,9 +50,23 @@ fn precompiled(
 /// Run `input` with `host`; `what` names the module in messages.
 pub fn run(args: &RunArgs, input: &Input, host: Host, what: &str) -> Result<u32, Failure> {
     let bad = |e: &wasmtime::Error| Failure::Usage(format!("{what}: {}", wasmtime_chain(e)));
-    let engine = engine(&args.features, &args.limits)?;
+    let threads = args.threads == Some(true)
+        || matches!(input, Input::Wasm(w) if run_threads::imports_thread_spawn(w));
+    let mut engine = engine(&args.features, &args.limits, threads)?;
+    let mut epochs = threads;
     let module = match input {
-        Input::Precompiled(file) => precompiled(&engine, file, what)?,
+        Input::Precompiled(file) => match precompiled(&engine, file, what) {
+            Ok(m) => m,
+            // Perhaps compiled for threads (epochs on): try that engine before giving up.
+            Err(first) if !threads && args.threads.is_none() => {
+                let with_epochs = self::engine(&args.features, &args.limits, true)?;
+                let m = precompiled(&with_epochs, file, what).map_err(|_| first)?;
+                engine = with_epochs;
+                epochs = true;
+                m
+            }
+            Err(e) => return Err(e),
+        },
         Input::Wasm(wasm) => {
             let compile = || wasmtime::Module::new(&engine, wasm);
             match Cache::new(&args.cache) {
@@ -57,6 +79,10 @@ pub fn run(args: &RunArgs, input: &Input, host: Host, what: &str) -> Result<u32,
             .map_err(|e| bad(&e))?
         }
     };
+    if wasihost::threads::imports_thread_spawn(&module) {
+        let classify = |e: &wasmtime::Error| classify(e, false, args, what);
+        return run_threads::run(&engine, &module, args, host, what, classify);
+    }
     let invoke = match &args.invoke {
         Some(name) => Some(invoke_args(&module, name, &args.guest_args)?),
         None if module.get_export("_start").is_none() => {
@@ -78,6 +104,9 @@ pub fn run(args: &RunArgs, input: &Input, host: Host, what: &str) -> Result<u32,
     if let Some(timeout) = args.limits.timeout {
         store.set_epoch_deadline(1);
         limits::start_epoch_timer(&engine, timeout);
+    } else if epochs {
+        // An engine made for threads (-S threads=y) running a single-threaded module.
+        store.set_epoch_deadline(u64::MAX);
     }
     // A module that cannot be linked (an import we do not provide) is bad input; a trap in its
     // start function is a trap.

@@ -5,6 +5,7 @@ use quote::{format_ident, quote};
 use witx::{BuiltinType, IntRepr, InterfaceFunc, Module, Type, TypeRef, WasmType};
 
 use crate::engines::{self, FuncSig, ModuleSig};
+use crate::lend::{self, LendFunc};
 use crate::names::{type_name, value_name};
 use crate::trace;
 use crate::types::{TypeCtx, int_repr};
@@ -40,6 +41,7 @@ pub fn define_module(
     let mut methods = Vec::new();
     let mut shims = Vec::new();
     let mut sigs = Vec::new();
+    let mut lends = Vec::new();
     for func in module.funcs() {
         if trace::RESERVED.contains(&func.name.as_str()) {
             return Err(Error::new(format!(
@@ -48,6 +50,14 @@ pub fn define_module(
                 func.name.as_str()
             )));
         }
+        lend::check_name(func.name.as_str()).map_err(|e| {
+            Error::new(format!(
+                "function `{}.{}`: {}",
+                module.name.as_str(),
+                func.name.as_str(),
+                e.message
+            ))
+        })?;
         let witx_module = module.name.as_str();
         let f =
             define_func(ctx, config, &host_err, &trait_name, witx_module, &func).map_err(|e| {
@@ -61,7 +71,9 @@ pub fn define_module(
         methods.push(f.method);
         shims.push(f.shim);
         sigs.push(f.sig);
+        lends.push(f.lend);
     }
+    let lend_items = lend::define(rt, &trait_name, &lends);
     let sig = ModuleSig {
         witx_name: module.name.as_str().to_string(),
         trait_name: trait_name.clone(),
@@ -97,6 +109,8 @@ pub fn define_module(
                 #(#shims)*
             }
 
+            #lend_items
+
             #glue
         }
     })
@@ -104,6 +118,7 @@ pub fn define_module(
 
 struct FuncParts {
     method: TokenStream,
+    lend: LendFunc,
     shim: TokenStream,
     sig: FuncSig,
 }
@@ -217,6 +232,13 @@ fn define_func(
     let method_def = quote! {
         #docs
         fn #method(&mut self, mem: &mut #rt::GuestMemory<'_>, #(#params),*) -> #method_ret;
+    };
+    let lend = LendFunc {
+        method: method.clone(),
+        docs: docs.clone(),
+        params: params.clone(),
+        names: names.clone(),
+        ret: method_ret.clone(),
     };
 
     let shim_ret = match wasm_results.first() {
@@ -345,6 +367,7 @@ fn define_func(
     };
     Ok(FuncParts {
         method: method_def,
+        lend,
         shim,
         sig: FuncSig {
             witx_name: witx_name.to_string(),

@@ -6,7 +6,9 @@
 //!   (`wasihost_guest::GuestType`);
 //! - one module per witx module, holding a trait with one method per function, an `abi` module
 //!   of shims that lift raw wasm arguments (with bounds, alignment, overflow and value checks) and
-//!   lower results through out-pointers, and engine glue (`add_to_linker`) for each engine asked.
+//!   lower results through out-pointers, and engine glue (`add_to_linker`) for each engine asked;
+//! - per module, a `Lend` trait and `Lent<L>` adapter for a host shared between threads (each
+//!   call lends the host, e.g. under a lock; see the `lend` module).
 //!
 //! The `from_witx!` macro in `wasihost-macro` is a thin wrapper around [`expand`]. Its input:
 //!
@@ -29,6 +31,7 @@ mod config;
 mod engines;
 mod funcs;
 mod layout;
+mod lend;
 mod names;
 mod trace;
 mod types;

@@ -76,6 +76,7 @@ pub struct WasiCtxBuilder {
     deterministic: Option<u64>,
     tracer: Option<Tracer>,
     virtual_clocks: Option<Arc<VirtualClocks>>,
+    max_threads: u32,
 }
 
 /// Where traced hostcalls go (see [`WasiCtxBuilder::trace`]).
@@ -97,6 +98,7 @@ impl Default for WasiCtxBuilder {
             deterministic: None,
             tracer: None,
             virtual_clocks: None,
+            max_threads: crate::threads::DEFAULT_MAX_THREADS,
         }
     }
 }
@@ -300,6 +302,15 @@ impl WasiCtxBuilder {
         self
     }
 
+    /// The most threads a wasi-threads guest may have running at once besides its main thread
+    /// (default [`DEFAULT_MAX_THREADS`](crate::threads::DEFAULT_MAX_THREADS)): past it,
+    /// `thread-spawn` fails with a negative result. Only guests importing `wasi.thread-spawn`
+    /// are affected (see [`threads`](crate::threads)).
+    pub fn max_threads(&mut self, n: u32) -> &mut Self {
+        self.max_threads = n;
+        self
+    }
+
     /// Trace every hostcall of both snapshots: `f` gets each call's name, decoded arguments,
     /// outcome and duration after it finishes (the `TraceEvent`'s `Display` is one
     /// strace-like line). Without a tracer the generated shims skip all of it.
@@ -395,6 +406,7 @@ impl WasiCtxBuilder {
             random,
             fixed_host_times,
             tracer: self.tracer.take(),
+            max_threads: self.max_threads,
         })
     }
 

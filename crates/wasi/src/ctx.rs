@@ -25,6 +25,8 @@ pub struct WasiCtx {
     pub(crate) fixed_host_times: Option<u64>,
     /// Where traced hostcalls go; `None`: no tracing.
     pub(crate) tracer: Option<crate::builder::Tracer>,
+    /// wasi-threads: the most spawned threads alive at once.
+    pub(crate) max_threads: u32,
 }
 
 impl std::fmt::Debug for WasiCtx {
@@ -49,6 +51,12 @@ impl WasiCtx {
     /// The status the guest passed to `proc_exit`, once it has called it.
     pub fn exit_code(&self) -> Option<u32> {
         self.exit_code
+    }
+
+    /// The most threads a wasi-threads guest may have running besides its main thread (see
+    /// [`WasiCtxBuilder::max_threads`]).
+    pub fn max_threads(&self) -> u32 {
+        self.max_threads
     }
 
     /// Number of open descriptors.

@@ -81,6 +81,7 @@ pub mod random;
 pub mod rights;
 mod stdio;
 mod sys;
+pub mod threads;
 pub mod vfs;
 #[doc = include_str!("../docs/virtualizing.md")]
 pub mod virtualizing {}

@@ -67,7 +67,14 @@ pub fn exit_code(err: &wasmtime::Error) -> Option<u32> {
 
 /// Instantiate a WASI command `module` with `ctx`, run its `_start`, and return the exit status:
 /// the `proc_exit` code, or 0 when `_start` returns. Traps are errors.
+///
+/// A module importing `wasi`.`thread-spawn` (wasi-threads) runs through
+/// [`threads::run`](crate::threads::run): every thread shares `ctx`, and the engine needs
+/// [`threads::configure`](crate::threads::configure)'s settings.
 pub fn run(engine: &Engine, module: &Module, ctx: WasiCtx) -> wasmtime::Result<u32> {
+    if crate::threads::imports_thread_spawn(module) {
+        return crate::threads::run(engine, module, ctx);
+    }
     let mut linker = Linker::new(engine);
     let slot = add_to_linker_for_instance(&mut linker, module, |cx: &mut WasiCtx| cx)?;
     let mut store = Store::new(engine, ctx);
