@@ -10,9 +10,9 @@ use crate::workloads::Guest;
 /// Who runs a workload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Runner {
-    /// wasihost on wasmtime (`wasmtime_host::add_to_linker_for_module`).
+    /// wasihost on wasmtime (`wasmtime_host::add_to_linker_for_instance`).
     WasihostWasmtime,
-    /// wasihost on wasmi (`wasmi_host::add_to_linker`).
+    /// wasihost on wasmi (`wasmi_host::add_to_linker_for_instance`).
     WasihostWasmi,
     /// wasmtime-wasi 48's preview1 (`wasmtime_wasi::p1::add_to_linker_sync`).
     WasmtimeWasi,
@@ -92,7 +92,8 @@ fn wasihost_wasmtime(guest: &Guest, dir: &Path) -> wasmtime::Result<GuestRun> {
     let engine = wasmtime::Engine::default();
     let module = wasmtime::Module::new(&engine, &guest.wasm)?;
     let mut linker = wasmtime::Linker::new(&engine);
-    wasmtime_host::add_to_linker_for_module(&mut linker, &module, |cx: &mut WasiCtx| cx)?;
+    let slot =
+        wasmtime_host::add_to_linker_for_instance(&mut linker, &module, |cx: &mut WasiCtx| cx)?;
     let ctx = WasiCtx::builder()
         .args(&guest.args)
         .inherit_stdio()
@@ -100,6 +101,7 @@ fn wasihost_wasmtime(guest: &Guest, dir: &Path) -> wasmtime::Result<GuestRun> {
         .build()?;
     let mut store = wasmtime::Store::new(&engine, ctx);
     let instance = linker.instantiate(&mut store, &module)?;
+    wasmtime_host::bind_memory(&slot, &mut store, &instance);
     let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
     let t = Instant::now();
     let result = start.call(&mut store, ());
@@ -123,7 +125,7 @@ fn wasihost_wasmi(guest: &Guest, dir: &Path) -> Result<GuestRun, Box<dyn std::er
     let engine = wasmi::Engine::default();
     let module = wasmi::Module::new(&engine, &guest.wasm)?;
     let mut linker = wasmi::Linker::new(&engine);
-    wasmi_host::add_to_linker(&mut linker, |cx: &mut WasiCtx| cx)?;
+    let slot = wasmi_host::add_to_linker_for_instance(&mut linker, |cx: &mut WasiCtx| cx)?;
     let ctx = WasiCtx::builder()
         .args(&guest.args)
         .inherit_stdio()
@@ -131,6 +133,7 @@ fn wasihost_wasmi(guest: &Guest, dir: &Path) -> Result<GuestRun, Box<dyn std::er
         .build()?;
     let mut store = wasmi::Store::new(&engine, ctx);
     let instance = linker.instantiate_and_start(&mut store, &module)?;
+    wasmi_host::bind_memory(&slot, &store, &instance);
     let start = instance.get_typed_func::<(), ()>(&store, "_start")?;
     let t = Instant::now();
     let result = start.call(&mut store, ());
