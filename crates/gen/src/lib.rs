@@ -26,6 +26,7 @@
 #![warn(missing_docs)]
 
 mod config;
+mod dispatch;
 mod engines;
 mod funcs;
 mod layout;
