@@ -73,6 +73,10 @@ pub struct RunArgs {
     pub inherit_env: bool,
     /// TCP addresses to listen on and hand to the guest.
     pub tcplisten: Vec<String>,
+    /// `-S max-open-fds=N`: the most descriptors the guest may have open.
+    pub max_open_fds: Option<u32>,
+    /// `-S max-mem-dir-size=BYTES`: the cap on each `--mem-dir` file system's data.
+    pub mem_dir_max_bytes: Option<u64>,
     /// The engine to use.
     pub engine: Engine,
     /// `--deterministic[=SEED]`.
@@ -138,6 +142,10 @@ Options:
   --inherit-env, -S inherit-env pass the whole host environment
   --tcplisten ADDR, -S tcplisten=ADDR
                                 listen on ADDR and give the guest the socket
+  -S max-open-fds=N             the most descriptors the guest may have open (default
+                                16384; more is EMFILE)
+  -S max-mem-dir-size=BYTES     cap each --mem-dir's file data (default 1 GiB; more is
+                                ENOSPC)
   --argv0 NAME                  the guest's argv[0] (default: the module's file name)
   --invoke FUNC                 call export FUNC instead of _start (after _initialize, if
                                 any), with the ARGS after MODULE as its arguments; print
