@@ -41,15 +41,22 @@ fn hammered(
         s.spawn(|| {
             let mut round = 0usize;
             while !stop.load(Ordering::Relaxed) {
-                let src = if round % 2 == 0 { a } else { b };
+                let src = if round.is_multiple_of(2) { a } else { b };
                 for (i, cell) in memory[hammered.clone()].iter().enumerate() {
                     cell.store(src[i % src.len()], Ordering::Relaxed);
                 }
                 round += 1;
             }
         });
+        // Stop the writer however `calls` ends (a failed assertion must not hang the test).
+        struct Stop<'a>(&'a AtomicBool);
+        impl Drop for Stop<'_> {
+            fn drop(&mut self) {
+                self.0.store(true, Ordering::Relaxed);
+            }
+        }
+        let _stop = Stop(&stop);
         calls(&mut GuestMemory::Shared(cells));
-        stop.store(true, Ordering::Relaxed);
     });
 }
 
@@ -146,11 +153,10 @@ fn paths_another_thread_is_changing() {
         .build()
         .unwrap();
     let range = PATH as usize..PATH as usize + 4;
-    let mut seen = std::collections::BTreeSet::new();
     hammered(
         range,
         (b"aaaa", b"bbbb"),
-        |_| {},
+        |mem| mem.copy_from_slice(PATH, b"aaaa").unwrap(),
         |mem| {
             for _ in 0..20_000 {
                 let p = GuestStr::new(PATH, 4);
@@ -166,14 +172,9 @@ fn paths_another_thread_is_changing() {
                     r,
                     Fdflags::empty(),
                 )) {
-                    Ok(fd) => {
-                        errno(cx.fd_close(mem, fd)).unwrap();
-                        seen.insert("opened");
-                    }
+                    Ok(fd) => errno(cx.fd_close(mem, fd)).unwrap(),
                     // A mix of the two names, or all "bbbb": no such file.
-                    Err(Errno::Noent) => {
-                        seen.insert("noent");
-                    }
+                    Err(Errno::Noent) => {}
                     Err(e) => panic!("unexpected {e:?}"),
                 }
             }
@@ -181,5 +182,4 @@ fn paths_another_thread_is_changing() {
     );
     // Nothing was created, whatever name the host happened to read.
     assert_eq!(fs.entries_used(), 1);
-    assert!(seen.contains("opened") || seen.contains("noent"));
 }
