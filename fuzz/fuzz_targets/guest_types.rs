@@ -150,7 +150,7 @@ fn slices(u: &mut Unstructured<'_>) -> Result<()> {
             ),
         }
         let pts = GuestSlice::<kitchen::types::Point>::new(offset, len);
-        let fits = u64::from(offset) + u64::from(len) * 8 <= MEM as u64 && offset % 4 == 0;
+        let fits = u64::from(offset) + u64::from(len) * 8 <= MEM as u64 && offset.is_multiple_of(4);
         assert_eq!(
             pts.validate(&mem).is_ok(),
             fits,

@@ -138,10 +138,8 @@ fn run(data: &[u8]) -> Result<()> {
         .zip(&results[2])
         .enumerate()
     {
-        for r in [k, w, m] {
-            if let Ok(name) = r {
-                assert!(!name.starts_with("OUTSIDE"), "step {i} reached {name}");
-            }
+        for name in [k, w, m].into_iter().flatten() {
+            assert!(!name.starts_with("OUTSIDE"), "step {i} reached {name}");
         }
         assert!(
             k == w && k == m,
