@@ -78,6 +78,10 @@ pub struct RunArgs {
     pub threads: Option<bool>,
     /// `-S max-threads=N`: the cap on spawned threads running at once.
     pub max_threads: Option<u32>,
+    /// `-S max-open-fds=N`: the most descriptors the guest may have open.
+    pub max_open_fds: Option<u32>,
+    /// `-S max-mem-dir-size=BYTES`: the cap on each `--mem-dir` file system's data.
+    pub mem_dir_max_bytes: Option<u64>,
     /// The engine to use.
     pub engine: Engine,
     /// `--deterministic[=SEED]`.
@@ -146,6 +150,10 @@ Options:
   -S threads=y|n                wasi-threads (wasi.thread-spawn; wasmtime only): on by default
                                 for modules that import thread-spawn
   -S max-threads=N              at most N spawned threads running at once (default 64)
+  -S max-open-fds=N             the most descriptors the guest may have open (default
+                                16384; more is EMFILE)
+  -S max-mem-dir-size=BYTES     cap each --mem-dir's file data (default 1 GiB; more is
+                                ENOSPC)
   --argv0 NAME                  the guest's argv[0] (default: the module's file name)
   --invoke FUNC                 call export FUNC instead of _start (after _initialize, if
                                 any), with the ARGS after MODULE as its arguments; print

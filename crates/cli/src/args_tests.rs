@@ -181,6 +181,18 @@ fn unknown_options_are_errors() {
     assert!(p(&["-W", "fuel=lots", "m.wasm"]).is_err());
     assert!(p(&["-W", "timeout=soon", "m.wasm"]).is_err());
     assert!(p(&["-S", "tcplisten=", "m.wasm"]).is_err());
+    assert!(p(&["-S", "max-open-fds", "m.wasm"]).is_err());
+    assert!(p(&["-S", "max-open-fds=4294967296", "m.wasm"]).is_err());
+    assert!(p(&["-S", "max-mem-dir-size=big", "m.wasm"]).is_err());
+}
+
+#[test]
+fn resource_caps() {
+    let a = p(&["-S", "max-open-fds=64,max-mem-dir-size=1_000_000", "m.wasm"]).unwrap();
+    assert_eq!(a.max_open_fds, Some(64));
+    assert_eq!(a.mem_dir_max_bytes, Some(1_000_000));
+    let a = p(&["m.wasm"]).unwrap();
+    assert_eq!((a.max_open_fds, a.mem_dir_max_bytes), (None, None));
 }
 
 #[test]

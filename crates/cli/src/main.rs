@@ -159,6 +159,9 @@ fn build_ctx(args: &args::RunArgs) -> Result<WasiCtx, Failure> {
     if let Some(n) = args.max_threads {
         builder.max_threads(n);
     }
+    if let Some(n) = args.max_open_fds {
+        builder.max_open_fds(n);
+    }
     let clocks = builder.deterministic_clocks();
     for d in &args.dirs {
         if d.in_memory {
@@ -168,6 +171,9 @@ fn build_ctx(args: &args::RunArgs) -> Result<WasiCtx, Failure> {
             if let Some(c) = &clocks {
                 fs.set_all_times(c.epoch());
                 fs = fs.with_clocks(c.clone());
+            }
+            if let Some(n) = args.mem_dir_max_bytes {
+                fs = fs.with_max_bytes(n);
             }
             builder.preopen(fs.root(), d.guest.clone(), Mount::ReadWrite);
         } else if d.read_only {

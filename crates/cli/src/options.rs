@@ -58,10 +58,21 @@ pub fn wasi(list: &str, out: &mut RunArgs) -> Result<(), UsageError> {
                     .ok_or_else(|| UsageError(format!("-S {item}: needs =ADDR")))?
                     .to_string(),
             ),
+            "max-open-fds" => {
+                let v = val.ok_or_else(|| UsageError(format!("-S {item}: needs =N")))?;
+                let n = number(v, "-S", item)?;
+                let n = u32::try_from(n)
+                    .map_err(|_| UsageError(format!("-S {item}: at most {}", u32::MAX)))?;
+                out.max_open_fds = Some(n);
+            }
+            "max-mem-dir-size" => {
+                let v = val.ok_or_else(|| UsageError(format!("-S {item}: needs =BYTES")))?;
+                out.mem_dir_max_bytes = Some(number(v, "-S", item)?);
+            }
             _ => {
                 return Err(UsageError(format!(
-                    "-S {item}: unknown option (expected inherit-env, tcplisten=ADDR, threads or \
-                     max-threads=N)"
+                    "-S {item}: unknown option (expected inherit-env, tcplisten=ADDR, threads, \
+                     max-threads=N, max-open-fds=N or max-mem-dir-size=BYTES)"
                 )));
             }
         }

@@ -80,6 +80,7 @@ pub fn define_module(
         funcs: sigs,
     };
     let glue = engines::emit_all(rt, config, &sig);
+    let dispatch = crate::dispatch::emit(rt, &trait_name, &sig.funcs);
     let trace_methods = trace::trait_methods(rt);
     let doc = format!(
         " The host side of witx module `{}`: implement the trait, then register it with an \
@@ -107,6 +108,7 @@ pub fn define_module(
             pub mod abi {
                 use super::types;
                 #(#shims)*
+                #dispatch
             }
 
             #lend_items

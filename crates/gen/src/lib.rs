@@ -28,6 +28,7 @@
 #![warn(missing_docs)]
 
 mod config;
+mod dispatch;
 mod engines;
 mod funcs;
 mod layout;
