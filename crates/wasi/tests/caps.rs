@@ -4,8 +4,7 @@
 //! errno (open descriptors, in-memory file system bytes and entries, captured output) answer
 //! with it. A counting global allocator measures what each call allocates on its thread.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::{Cell, UnsafeCell};
+use std::cell::UnsafeCell;
 
 use wasihost::guest::{GuestMemory, GuestPtr, GuestSlice, GuestStr};
 use wasihost::memfs::MemFs;
@@ -17,48 +16,15 @@ use wasihost::preview1::wasi_snapshot_preview1::WasiSnapshotPreview1;
 use wasihost::vfs::PATH_MAX;
 use wasihost::{Mount, OutputBuffer, Overflow, Stdio, WasiCtx};
 
-struct Counting;
-
-thread_local! {
-    static ALLOCATED: Cell<u64> = const { Cell::new(0) };
-}
-
-fn count(n: usize) {
-    let _ = ALLOCATED.try_with(|c| c.set(c.get() + n as u64));
-}
-
-// SAFETY: every method forwards to the system allocator unchanged and only adds to a
-// thread-local counter (which needs no allocation).
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count(layout.size());
-        // SAFETY: the caller's layout obligations are passed on.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        count(layout.size());
-        // SAFETY: as above.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: as above.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count(new_size);
-        // SAFETY: as above.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+mod counting;
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: counting::Counting = counting::Counting;
 
 /// Bytes `f` allocated on this thread (every allocation counted, frees ignored).
 fn allocated<R>(f: impl FnOnce() -> R) -> (R, u64) {
-    let before = ALLOCATED.with(Cell::get);
-    let r = f();
-    (r, ALLOCATED.with(Cell::get) - before)
+    let (r, _, bytes) = counting::measure(f);
+    (r, bytes)
 }
 
 /// Far more than any call here may allocate, far less than any request.
