@@ -43,31 +43,22 @@ pub fn define_module(
     let mut sigs = Vec::new();
     let mut lends = Vec::new();
     for func in module.funcs() {
-        if trace::RESERVED.contains(&func.name.as_str()) {
-            return Err(Error::new(format!(
-                "function `{}.{}`: the name is taken by the generated trace support",
-                module.name.as_str(),
-                func.name.as_str()
-            )));
-        }
-        lend::check_name(func.name.as_str()).map_err(|e| {
+        let name = func.name.as_str();
+        let in_func = |message: &str| {
             Error::new(format!(
                 "function `{}.{}`: {}",
                 module.name.as_str(),
-                func.name.as_str(),
-                e.message
+                name,
+                message
             ))
-        })?;
+        };
+        if trace::RESERVED.contains(&name) {
+            return Err(in_func("the name is taken by the generated trace support"));
+        }
+        lend::check_name(name).map_err(|e| in_func(&e.message))?;
         let witx_module = module.name.as_str();
-        let f =
-            define_func(ctx, config, &host_err, &trait_name, witx_module, &func).map_err(|e| {
-                Error::new(format!(
-                    "function `{}.{}`: {}",
-                    module.name.as_str(),
-                    func.name.as_str(),
-                    e.message
-                ))
-            })?;
+        let f = define_func(ctx, config, &host_err, &trait_name, witx_module, &func)
+            .map_err(|e| in_func(&e.message))?;
         methods.push(f.method);
         shims.push(f.shim);
         sigs.push(f.sig);
