@@ -46,9 +46,13 @@ impl Guest {
     }
 
     fn open(&mut self, path: &str, oflags: Oflags) -> Result<Fd, Errno> {
+        let r = Rights::FD_READ | Rights::FD_WRITE | Rights::FD_READDIR | Rights::PATH_OPEN;
+        self.open_with(path, oflags, r)
+    }
+
+    fn open_with(&mut self, path: &str, oflags: Oflags, r: Rights) -> Result<Fd, Errno> {
         self.mem[..path.len()].copy_from_slice(path.as_bytes());
         let p = GuestStr::new(0, path.len() as u32);
-        let r = Rights::FD_READ | Rights::FD_WRITE | Rights::FD_READDIR | Rights::PATH_OPEN;
         let mem = &mut GuestMemory::Unshared(&mut self.mem);
         let none = Lookupflags::empty();
         errno(
@@ -370,4 +374,165 @@ fn a_guest_trapping_mid_call_leaves_no_host_descriptors() {
         );
     }
     assert!(Path::new(dir.path()).join("f").exists());
+}
+
+#[test]
+fn a_host_io_error_is_eio_and_the_guest_recovers() {
+    let _turn = serial();
+    // A real EIO from the kernel: reading this process's `/proc/self/mem` at offset 0, an
+    // address nothing is mapped at.
+    let before = host_fds();
+    for resolver in [PathResolver::Auto, PathResolver::Userspace] {
+        let cx = WasiCtx::builder()
+            .preopen_dir("/proc/self", "/")
+            .path_resolver(resolver)
+            .build()
+            .unwrap();
+        let mut g = Guest::new(cx);
+        let mem = g.open("mem", Oflags::empty()).unwrap();
+        assert_eq!(g.read(mem, 16), Err(Errno::Io), "{resolver:?}");
+        assert_eq!(g.read(mem, 16), Err(Errno::Io), "{resolver:?}: again");
+        // The guest closes the failing file and goes on with another.
+        g.close(mem).unwrap();
+        let status = g.open("status", Oflags::empty()).unwrap();
+        assert_eq!(g.read(status, 5), Ok(5), "{resolver:?}");
+        assert_eq!(&g.mem[4096..4101], b"Name:");
+        g.close(status).unwrap();
+    }
+    assert_eq!(host_fds(), before);
+}
+
+/// A directory whose next `open` fails with a host error chosen by the test (`ENFILE`, the
+/// system's file table full, cannot be provoked without starving every process on the
+/// machine), passed through the same `io::Error` conversion the OS kinds use.
+struct Refusing {
+    inner: std::sync::Arc<dyn wasihost::vfs::WasiDir>,
+    next_error: std::sync::atomic::AtomicI32,
+}
+
+impl wasihost::vfs::WasiDir for Refusing {
+    fn open(
+        &self,
+        name: &[u8],
+        opts: &wasihost::vfs::OpenOptions,
+    ) -> wasihost::Result<wasihost::vfs::Opened> {
+        match self
+            .next_error
+            .swap(0, std::sync::atomic::Ordering::Relaxed)
+        {
+            0 => self.inner.open(name, opts),
+            code => Err(std::io::Error::from_raw_os_error(code).into()),
+        }
+    }
+    fn stat_at(&self, name: &[u8]) -> wasihost::Result<wasihost::preview1::types::Filestat> {
+        self.inner.stat_at(name)
+    }
+    fn stat(&self) -> wasihost::Result<wasihost::preview1::types::Filestat> {
+        self.inner.stat()
+    }
+    fn readdir(
+        &self,
+        cookie: wasihost::preview1::types::Dircookie,
+        out: &mut dyn FnMut(&wasihost::vfs::DirEntry<'_>) -> bool,
+    ) -> wasihost::Result<()> {
+        self.inner.readdir(cookie, out)
+    }
+    fn reopen(&self) -> wasihost::Result<std::sync::Arc<dyn wasihost::vfs::WasiDir>> {
+        self.inner.reopen()
+    }
+}
+
+#[test]
+fn host_file_table_full_is_enfile_and_the_guest_recovers() {
+    let _turn = serial();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("f"), b"data").unwrap();
+    let before = host_fds();
+    let refusing = std::sync::Arc::new(Refusing {
+        inner: std::sync::Arc::new(wasihost::vfs::OsDir::open_ambient(dir.path()).unwrap()),
+        next_error: 0.into(),
+    });
+    let cx = WasiCtx::builder()
+        .preopen(refusing.clone(), "/", wasihost::Mount::ReadWrite)
+        .build()
+        .unwrap();
+    let mut g = Guest::new(cx);
+    for (code, errno) in [(libc::ENFILE, Errno::Nfile), (libc::EIO, Errno::Io)] {
+        refusing
+            .next_error
+            .store(code, std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(g.open("f", Oflags::empty()), Err(errno));
+        // The very next attempt works.
+        let fd = g.open("f", Oflags::empty()).unwrap();
+        assert_eq!(g.read(fd, 4), Ok(4));
+        g.close(fd).unwrap();
+    }
+    drop(g);
+    drop(refusing);
+    assert_eq!(host_fds(), before);
+}
+
+fn set_fsize(limit: u64) -> u64 {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `lim` is a valid rlimit to fill and then pass back; ignoring SIGXFSZ makes a write
+    // past the limit fail with EFBIG instead of killing the process.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+        assert_eq!(libc::getrlimit(libc::RLIMIT_FSIZE, &mut lim), 0);
+        let old = lim.rlim_cur;
+        lim.rlim_cur = limit;
+        assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &lim), 0);
+        old
+    }
+}
+
+#[test]
+fn a_file_past_the_host_size_limit_is_efbig_and_the_guest_recovers() {
+    let _turn = serial();
+    let dir = tempfile::tempdir().unwrap();
+    for resolver in [PathResolver::Auto, PathResolver::Userspace] {
+        let cx = WasiCtx::builder()
+            .preopen_dir(dir.path(), "/")
+            .path_resolver(resolver)
+            .build()
+            .unwrap();
+        let mut g = Guest::new(cx);
+        let fd = g
+            .open_with("f", Oflags::CREAT | Oflags::TRUNC, Rights::all())
+            .unwrap();
+        // The process may not make files larger than 40 KiB (RLIMIT_FSIZE).
+        let old = set_fsize(40 << 10);
+        let first = g.write(fd, 32 << 10);
+        let short = g.write(fd, 32 << 10);
+        let over = g.write(fd, 32 << 10);
+        let mem = &mut GuestMemory::Unshared(&mut g.mem);
+        let grow = errno(g.cx.fd_filestat_set_size(mem, fd, 1 << 20));
+        let allocate = errno(g.cx.fd_allocate(mem, fd, 0, 1 << 20));
+        set_fsize(old);
+        assert_eq!(first, Ok(32 << 10), "{resolver:?}");
+        assert_eq!(
+            short,
+            Ok(8 << 10),
+            "{resolver:?}: a short write up to the limit"
+        );
+        assert_eq!(over, Err(Errno::Fbig), "{resolver:?}");
+        assert_eq!(grow, Err(Errno::Fbig), "{resolver:?}");
+        assert_eq!(allocate, Err(Errno::Fbig), "{resolver:?}");
+        // The guest shrinks the file and writes again.
+        let mem = &mut GuestMemory::Unshared(&mut g.mem);
+        assert_eq!(errno(g.cx.fd_filestat_set_size(mem, fd, 0)), Ok(()));
+        assert_eq!(
+            errno(g.cx.fd_seek(mem, fd, 0, wasihost::preview1::types::Whence::Set)),
+            Ok(0)
+        );
+        assert_eq!(g.write(fd, 32 << 10), Ok(32 << 10), "{resolver:?}");
+        g.close(fd).unwrap();
+        assert_eq!(
+            std::fs::metadata(dir.path().join("f")).unwrap().len(),
+            32 << 10
+        );
+    }
 }

@@ -183,3 +183,100 @@ fn paths_another_thread_is_changing() {
     // Nothing was created, whatever name the host happened to read.
     assert_eq!(fs.entries_used(), 1);
 }
+
+/// A guest on a real `wasmtime::SharedMemory`: 100 rounds of `fd_write` from, `fd_read` into
+/// and `random_get` into three 64 KiB buffers that a host thread keeps overwriting through
+/// the engine's own view of the memory. Every call must move all its bytes; the guest exits
+/// with the number of the first call that did not.
+#[cfg(feature = "wasmtime")]
+const ON_SHARED: &str = r#"
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "random_get" (func $random (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (import "env" "memory" (memory 8 8 shared))
+  (export "memory" (memory 0))
+  (func (export "_start") (local $i i32)
+    ;; iovecs at 0x100 (write: 0x10000) and 0x300 (read: 0x20000), results at 0x200, 0x400
+    (i32.store (i32.const 0x100) (i32.const 0x10000))
+    (i32.store (i32.const 0x104) (i32.const 0x10000))
+    (i32.store (i32.const 0x300) (i32.const 0x20000))
+    (i32.store (i32.const 0x304) (i32.const 0x10000))
+    (loop $round
+      (if (call $write (i32.const 1) (i32.const 0x100) (i32.const 1) (i32.const 0x200))
+        (then (call $exit (i32.const 1))))
+      (if (i32.ne (i32.load (i32.const 0x200)) (i32.const 0x10000))
+        (then (call $exit (i32.const 2))))
+      (if (call $read (i32.const 0) (i32.const 0x300) (i32.const 1) (i32.const 0x400))
+        (then (call $exit (i32.const 3))))
+      (if (i32.ne (i32.load (i32.const 0x400)) (i32.const 0x10000))
+        (then (call $exit (i32.const 4))))
+      (if (call $random (i32.const 0x30000) (i32.const 0x10000))
+        (then (call $exit (i32.const 5))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $round (i32.lt_u (local.get $i) (i32.const 100))))))
+"#;
+
+#[cfg(feature = "wasmtime")]
+#[test]
+fn a_wasmtime_shared_memory_hammered_by_a_host_thread() {
+    use wasmtime::{Config, Engine, Linker, MemoryType, Module, SharedMemory, Store};
+    const ROUNDS: usize = 100;
+    const BUF: usize = 0x10000;
+
+    let mut config = Config::new();
+    config.wasm_threads(true).shared_memory(true);
+    let engine = Engine::new(&config).unwrap();
+    let module = Module::new(&engine, ON_SHARED).unwrap();
+    let memory = SharedMemory::new(&engine, MemoryType::shared(8, 8)).unwrap();
+
+    let mut out = tempfile::tempfile().unwrap();
+    let mut input = tempfile::tempfile().unwrap();
+    std::io::Write::write_all(&mut input, &vec![b'c'; ROUNDS * BUF]).unwrap();
+    input.seek(SeekFrom::Start(0)).unwrap();
+    let cx = WasiCtx::builder()
+        .stdin(Stdio::Fd(input.into()))
+        .stdout(Stdio::Fd(out.try_clone().unwrap().into()))
+        .build()
+        .unwrap();
+    let mut linker = Linker::new(&engine);
+    let slot =
+        wasihost::wasmtime_host::add_to_linker_for_instance(&mut linker, &module, |cx| cx).unwrap();
+    let mut store = Store::new(&engine, cx);
+    linker
+        .define(&mut store, "env", "memory", memory.clone())
+        .unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    wasihost::wasmtime_host::bind_memory(&slot, &mut store, &instance);
+
+    let stop = AtomicBool::new(false);
+    let status = std::thread::scope(|s| {
+        s.spawn(|| {
+            let cells = &memory.data()[BUF..4 * BUF];
+            let mut round = 0usize;
+            while !stop.load(Ordering::Relaxed) {
+                let byte = if round.is_multiple_of(2) { b'a' } else { b'b' };
+                for cell in cells {
+                    // SAFETY: the cell is a byte of the shared memory, which outlives this
+                    // thread; every access to it (the guest's, the host's copies) is atomic
+                    // or a racy copy the engine allows for shared memories.
+                    unsafe { AtomicU8::from_ptr(cell.get()) }.store(byte, Ordering::Relaxed);
+                }
+                round += 1;
+            }
+        });
+        let status = wasihost::wasmtime_host::call_start(&mut store, &instance);
+        stop.store(true, Ordering::Relaxed);
+        status
+    });
+    assert_eq!(status.unwrap(), 0, "a call moved fewer bytes than asked");
+    let mut written = Vec::new();
+    out.seek(SeekFrom::Start(0)).unwrap();
+    out.read_to_end(&mut written).unwrap();
+    assert_eq!(written.len(), ROUNDS * BUF);
+    assert!(
+        written.iter().all(|b| matches!(b, 0 | b'a' | b'b')),
+        "only bytes the memory held were written"
+    );
+}
