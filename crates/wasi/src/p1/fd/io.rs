@@ -13,11 +13,11 @@
 use std::io::{IoSlice, IoSliceMut};
 
 use smallvec::SmallVec;
-use wasihost_guest::{GuestError, GuestMemory, GuestSlice, GuestType};
+use wasihost_guest::{GuestMemory, GuestSlice, GuestType};
 
 use super::offset_file;
 use crate::ctx::WasiCtx;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::preview1::types::{self, Errno, Filetype, Rights};
 use crate::sys::io::{IOV_MAX, MAX_RW};
 use crate::vfs::WasiFile;
@@ -90,6 +90,11 @@ fn read_to_guest(
     direct: impl FnOnce(&mut [IoSliceMut<'_>]) -> Result<usize>,
     chunked: impl FnMut(&mut [u8], u64) -> Result<usize>,
 ) -> Result<usize> {
+    if let ([(addr, len)], GuestMemory::Unshared(m)) = (bufs, &mut *mem) {
+        // One buffer (the common case), already checked: no list of slices to build.
+        let start = *addr as usize;
+        return direct(&mut [IoSliceMut::new(&mut m[start..start + *len as usize])]);
+    }
     let mut iov = ReadVecs::default();
     if mem.disjoint_slices_mut(bufs, &mut iov)? {
         return direct(&mut iov.0);
@@ -98,25 +103,36 @@ fn read_to_guest(
     read_copied(mem, bufs, repeat, chunked)
 }
 
-/// Write the guest's buffers: straight from guest memory with `direct` when it is unshared,
-/// through a host buffer with `chunked` otherwise (which gets a chunk and the bytes written
-/// so far).
+/// Write the guest's buffers: straight from guest memory with `direct` when it is unshared
+/// (the iovec array read in place, one slice per buffer), through a host buffer with
+/// `chunked` otherwise (which gets a chunk and the bytes written so far). The checks, errors
+/// and cut are those of [`buffers`].
 fn write_from_guest(
     mem: &GuestMemory<'_>,
-    bufs: &[Buf],
+    iovs: types::CiovecArray,
     direct: impl FnOnce(&[IoSlice<'_>]) -> Result<usize>,
     chunked: impl FnMut(&[u8], u64) -> Result<usize>,
 ) -> Result<usize> {
-    match mem {
-        GuestMemory::Unshared(m) => {
-            let iov = bufs
-                .iter()
-                .map(|&b| guest_slice(m, b).map(IoSlice::new))
-                .collect::<Result<SmallVec<[IoSlice<'_>; INLINE]>>>()?;
-            direct(&iov)
-        }
-        GuestMemory::Shared(_) => write_copied(mem, bufs, chunked),
+    let GuestMemory::Unshared(m) = mem else {
+        let bufs = buffers(mem, iovs, ciovec_parts)?;
+        return write_copied(mem, &bufs, chunked);
+    };
+    if iovs.len() as usize > IOV_MAX {
+        return Err(Errno::Inval.into());
     }
+    let array = mem.array_region::<types::Ciovec>(iovs.offset(), iovs.len())?;
+    let mut iov = SmallVec::<[IoSlice<'_>; INLINE]>::new();
+    let mut room = MAX_RW;
+    for raw in m[array].chunks_exact(types::Ciovec::SIZE as usize) {
+        let (addr, len) = ciovec_parts(&types::Ciovec::decode(raw)?);
+        let range = mem.region(addr, u64::from(len), 1)?;
+        let keep = range.len().min(room);
+        if keep > 0 {
+            room -= keep;
+            iov.push(IoSlice::new(&m[range.start..range.start + keep]));
+        }
+    }
+    direct(&iov)
 }
 
 /// True for a file whose reads continue where the last one ended (one with an offset).
@@ -174,10 +190,9 @@ pub fn fd_write(
     iovs: types::CiovecArray,
 ) -> Result<types::Size> {
     let file = cx.file(fd, Rights::FD_WRITE)?;
-    let bufs = buffers(mem, iovs, ciovec_parts)?;
     let n = write_from_guest(
         mem,
-        &bufs,
+        iovs,
         |iov| file.write_vectored(iov),
         |chunk, _| file.write_vectored(&[IoSlice::new(chunk)]),
     )?;
@@ -193,11 +208,10 @@ pub fn fd_pwrite(
 ) -> Result<types::Size> {
     let entry = cx.entry(fd)?;
     let file = offset_file(entry, entry.has(Rights::FD_SEEK), Rights::FD_WRITE)?;
-    let bufs = buffers(mem, iovs, ciovec_parts)?;
     // As on Linux, a file opened for appending appends whatever the offset.
     let n = write_from_guest(
         mem,
-        &bufs,
+        iovs,
         |iov| file.pwrite_vectored(iov, offset),
         |chunk, done| file.pwrite_vectored(&[IoSlice::new(chunk)], offset.saturating_add(done)),
     )?;
@@ -206,18 +220,6 @@ pub fn fd_pwrite(
 
 fn size(n: usize) -> Result<types::Size> {
     types::Size::try_from(n).map_err(|_| Errno::Overflow.into())
-}
-
-/// The bytes of an already validated buffer of unshared memory.
-fn guest_slice(m: &[u8], (addr, len): Buf) -> Result<&[u8]> {
-    let start = addr as usize;
-    m.get(start..start + len as usize).ok_or_else(|| {
-        Error::Guest(GuestError::PtrOutOfBounds {
-            offset: addr,
-            len: u64::from(len),
-            memory_len: m.len() as u64,
-        })
-    })
 }
 
 /// A position in a list of guest buffers, for copying through a host buffer.
