@@ -42,8 +42,12 @@ pub struct ReaddirState {
     dir: Dir,
     /// Ordinal of the entry [`ReaddirState::peek`] returns next.
     pos: u64,
-    /// An entry read from the stream but not yet handed over in full.
-    pending: Option<(DirEntry, i64)>,
+    /// The entry read from the stream but not yet handed over in full, when `has_pending`; its
+    /// name's buffer is reused from entry to entry (no allocation per entry).
+    pending: DirEntry,
+    /// The kernel offset after `pending`.
+    pending_offset: i64,
+    has_pending: bool,
     /// `marks[i]`: the kernel offset where ordinal `i * STRIDE` starts.
     marks: Vec<i64>,
 }
@@ -57,7 +61,14 @@ impl ReaddirState {
         Ok(ReaddirState {
             dir,
             pos: 0,
-            pending: None,
+            pending: DirEntry {
+                next: 0,
+                ino: 0,
+                filetype: Filetype::Unknown,
+                name: Vec::new(),
+            },
+            pending_offset: 0,
+            has_pending: false,
             marks: vec![0],
         })
     }
@@ -72,7 +83,7 @@ impl ReaddirState {
             // Back to the last remembered offset at or before `cookie`.
             let mark = (cookie / STRIDE).min(self.marks.len() as u64 - 1);
             let offset = self.marks[mark as usize];
-            self.pending = None;
+            self.has_pending = false;
             if offset == 0 {
                 self.dir.rewind();
             } else {
@@ -88,7 +99,7 @@ impl ReaddirState {
 
     /// The entry at the current position, or `None` at the end of the directory.
     pub fn peek(&mut self) -> Result<Option<&DirEntry>> {
-        if self.pending.is_none() {
+        if !self.has_pending {
             let Some(entry) = self.dir.read() else {
                 return Ok(None);
             };
@@ -98,23 +109,25 @@ impl ReaddirState {
                 FileType::Unknown => self.filetype_of(name),
                 ft => super::filetype_from_mode(ft),
             };
-            let e = DirEntry {
-                next: self.pos + 1,
-                ino: entry.ino(),
-                filetype,
-                name: name.to_vec(),
-            };
-            self.pending = Some((e, entry.offset()));
+            let e = &mut self.pending;
+            e.next = self.pos + 1;
+            e.ino = entry.ino();
+            e.filetype = filetype;
+            e.name.clear();
+            e.name.extend_from_slice(name);
+            self.pending_offset = entry.offset();
+            self.has_pending = true;
         }
-        Ok(self.pending.as_ref().map(|(e, _)| e))
+        Ok(self.has_pending.then_some(&self.pending))
     }
 
     /// Move past the entry [`ReaddirState::peek`] returned.
     pub fn advance(&mut self) {
-        if let Some((_, offset)) = self.pending.take() {
+        if self.has_pending {
+            self.has_pending = false;
             self.pos += 1;
             if self.pos.is_multiple_of(STRIDE) && self.pos / STRIDE == self.marks.len() as u64 {
-                self.marks.push(offset);
+                self.marks.push(self.pending_offset);
             }
         }
     }

@@ -96,6 +96,18 @@ mod tests {
         assert_eq!(e(&[b'x'; 256]), Some(Errno::Nametoolong));
         assert_eq!(e(&[b'a'; PATH_MAX]), Some(Errno::Nametoolong));
         assert!(RelPath::new(&[b'x'; 255]).is_ok());
+        // Precedence: NUL, then absolute, then a long component.
+        let mut long_abs = vec![b'/'];
+        long_abs.extend([b'x'; 300]);
+        assert_eq!(e(&long_abs), Some(Errno::Perm));
+        long_abs.push(0);
+        assert_eq!(e(&long_abs), Some(Errno::Inval));
+        let mut ok = b"a/".to_vec();
+        ok.extend([b'x'; 255]);
+        ok.extend(b"//b");
+        assert!(RelPath::new(&ok).is_ok());
+        ok.insert(3, b'x');
+        assert_eq!(e(&ok), Some(Errno::Nametoolong));
         let p = RelPath::new(b"a//b///").unwrap();
         assert_eq!((p.as_bytes(), p.trailing_slash()), (&b"a//b"[..], true));
         assert_eq!(p.split_last(), (&b"a/"[..], &b"b"[..]));
