@@ -60,6 +60,9 @@ pub struct Sandbox {
     pub kind: DirKind,
 }
 
+/// The data cap of a `MemFs` sandbox.
+pub const MEM_FS_MAX_BYTES: u64 = 4 << 20;
+
 impl Sandbox {
     /// A fresh OS sandbox resolving paths with `resolver`.
     pub fn new(resolver: PathResolver) -> Sandbox {
@@ -71,7 +74,9 @@ impl Sandbox {
     pub fn of(kind: DirKind) -> Sandbox {
         let tree = match kind {
             DirKind::Os(_) => Tree::Os(tempfile::tempdir().unwrap()),
-            DirKind::Mem => Tree::Mem(MemFs::new()),
+            // Capped like the fuzz targets' host files (RLIMIT_FSIZE): a run cannot make the
+            // host allocate more than this for file data.
+            DirKind::Mem => Tree::Mem(MemFs::new().with_max_bytes(MEM_FS_MAX_BYTES)),
         };
         let mut sb = Sandbox {
             tree,
