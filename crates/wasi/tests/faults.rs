@@ -193,19 +193,24 @@ fn disk_full_is_enospc_and_the_guest_recovers() {
     }
 }
 
-fn set_nofile(soft: u64) -> u64 {
+/// Set this process's soft limit on `resource` to `soft`; returns the old soft limit.
+fn set_soft_limit(resource: libc::__rlimit_resource_t, soft: u64) -> u64 {
     let mut lim = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
     };
     // SAFETY: `lim` is a valid rlimit to fill and then pass back.
     unsafe {
-        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim), 0);
+        assert_eq!(libc::getrlimit(resource, &mut lim), 0);
         let old = lim.rlim_cur;
         lim.rlim_cur = soft;
-        assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &lim), 0);
+        assert_eq!(libc::setrlimit(resource, &lim), 0);
         old
     }
+}
+
+fn set_nofile(soft: u64) -> u64 {
+    set_soft_limit(libc::RLIMIT_NOFILE, soft)
 }
 
 #[test]
@@ -472,21 +477,12 @@ fn host_file_table_full_is_enfile_and_the_guest_recovers() {
     assert_eq!(host_fds(), before);
 }
 
+/// The process may not make files larger than `limit`; SIGXFSZ ignored, so that a write past
+/// it fails with EFBIG instead of killing the process.
 fn set_fsize(limit: u64) -> u64 {
-    let mut lim = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: `lim` is a valid rlimit to fill and then pass back; ignoring SIGXFSZ makes a write
-    // past the limit fail with EFBIG instead of killing the process.
-    unsafe {
-        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-        assert_eq!(libc::getrlimit(libc::RLIMIT_FSIZE, &mut lim), 0);
-        let old = lim.rlim_cur;
-        lim.rlim_cur = limit;
-        assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &lim), 0);
-        old
-    }
+    // SAFETY: ignoring a signal changes no memory; nothing of this process relies on SIGXFSZ.
+    unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };
+    set_soft_limit(libc::RLIMIT_FSIZE, limit)
 }
 
 #[test]
