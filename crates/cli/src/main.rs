@@ -8,6 +8,7 @@
 
 mod args;
 mod cache;
+mod compile_pool;
 mod errors;
 mod features;
 mod invoke;

@@ -7,7 +7,7 @@ use crate::cache::{self, Cache};
 use crate::errors::{Failure, wasmtime_chain, wasmtime_frames};
 use crate::features::Feature;
 use crate::invoke::{self, Signature, Ty, Value};
-use crate::{Host, Input, features, limits, run_threads};
+use crate::{Host, Input, compile_pool, features, limits, run_threads};
 
 /// The engine for these `-W` settings (`wasihost compile` and `run` must agree on it);
 /// `threads`: for a wasi-threads module, whose threads are stopped through epochs.
@@ -68,7 +68,7 @@ pub fn run(args: &RunArgs, input: &Input, host: Host, what: &str) -> Result<u32,
             Err(e) => return Err(e),
         },
         Input::Wasm(wasm) => {
-            let compile = || wasmtime::Module::new(&engine, wasm);
+            let compile = || compile_pool::compile(|| wasmtime::Module::new(&engine, wasm));
             match Cache::new(&args.cache) {
                 Some(c) => {
                     let key = cache::key(&engine, &args.features, &args.limits, wasm);
