@@ -9,6 +9,8 @@
 //! Every measurement is a fresh child process (this binary with `--child`) whose stdout is
 //! /dev/null; it times the guest's `_start` call (or the native loop) alone, checks the result the
 //! guest computed, and reports on stderr. The parent prints one markdown table of medians.
+//! The parent compiles each guest for wasmtime ahead (`<fixtures>/<workload>.cwasm`), so no
+//! timed process runs a compiler or keeps its threads (see `runners`).
 
 mod fixtures;
 mod native;
@@ -122,6 +124,9 @@ fn parent(o: &Options) -> Result<(), String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let mut rows = Vec::new();
     for &w in &o.workloads {
+        if o.runners.iter().any(|r| r.uses_wasmtime()) {
+            runners::precompile(&w.guest(o.scale, "").wasm, &cwasm(&fx.root, w))?;
+        }
         let cells: Vec<Cell> = o
             .runners
             .iter()
@@ -137,6 +142,11 @@ fn parent(o: &Options) -> Result<(), String> {
     Ok(())
 }
 
+/// Where the parent puts `w`'s guest compiled for wasmtime.
+fn cwasm(root: &Path, w: Workload) -> PathBuf {
+    root.join(format!("{}.cwasm", w.name()))
+}
+
 /// The median of `o.runs` child runs, or why there is none.
 fn measure(exe: &Path, fx: &Fixtures, o: &Options, w: Workload, r: Runner) -> Cell {
     let mut times = Vec::new();
@@ -145,14 +155,15 @@ fn measure(exe: &Path, fx: &Fixtures, o: &Options, w: Workload, r: Runner) -> Ce
         let result = one_run(exe, fx, o, w, r, &out);
         let _ = std::fs::remove_dir_all(fx.root.join(&out));
         match result {
-            Ok(t) => {
+            Ok((t, threads)) => {
                 eprintln!(
-                    "{:>10} {:>17} run {}/{}: {:.3} s",
+                    "{:>10} {:>17} run {}/{}: {:.3} s ({threads} thread{})",
                     w.name(),
                     r.name(),
                     i + 1,
                     o.runs,
-                    t.as_secs_f64()
+                    t.as_secs_f64(),
+                    if threads == 1 { "" } else { "s" }
                 );
                 times.push(t);
             }
@@ -173,7 +184,7 @@ fn one_run(
     w: Workload,
     r: Runner,
     out: &str,
-) -> Result<Duration, Cell> {
+) -> Result<(Duration, u64), Cell> {
     let div = o.scale.div.to_string();
     let mut child = Command::new(exe)
         .arg("--child")
@@ -208,7 +219,7 @@ fn one_run(
         return Err(Cell::Failed(format!("{status}: {last}")));
     };
     let f: Vec<u64> = line.split(' ').filter_map(|x| x.parse().ok()).collect();
-    let [ns, a, b, err, exit] = f[..] else {
+    let [ns, a, b, err, exit, threads] = f[..] else {
         return Err(Cell::Failed(format!("bad report {line:?}")));
     };
     if exit != 0 {
@@ -223,11 +234,11 @@ fn one_run(
             "wrong result ({a}, {b}), expected {want:?}"
         )));
     }
-    Ok(Duration::from_nanos(ns))
+    Ok((Duration::from_nanos(ns), threads))
 }
 
 /// `--child RUNNER WORKLOAD DIV OUT FIXTURES`: one timed run, reported on stderr as
-/// `RESULT <ns> <a> <b> <errno bits> <exit status>`.
+/// `RESULT <ns> <a> <b> <errno bits> <exit status> <threads in the process after the run>`.
 fn child(args: &[String]) -> i32 {
     let [runner, workload, div, out, root] = args else {
         eprintln!("--child needs RUNNER WORKLOAD DIV OUT FIXTURES");
@@ -253,7 +264,7 @@ fn child(args: &[String]) -> i32 {
         }
     } else {
         let guest = w.guest(scale, out);
-        match r.run_guest(&guest, &fx.root) {
+        match r.run_guest(&guest, &fx.root, &cwasm(&fx.root, w)) {
             Ok(run) => {
                 let word = |i: usize| u64::from_le_bytes(run.words[i..i + 8].try_into().unwrap());
                 let err = u64::from(u32::from_le_bytes(run.words[16..20].try_into().unwrap()));
@@ -267,10 +278,23 @@ fn child(args: &[String]) -> i32 {
             }
         }
     };
+    let threads = threads();
     let (a, b) = w.check(&fx, scale, out, got);
     eprintln!(
-        "RESULT {} {a} {b} {err} {status}",
+        "RESULT {} {a} {b} {err} {status} {threads}",
         elapsed.as_nanos() as u64
     );
     0
+}
+
+/// This process's thread count, from /proc/self/status (0 if it cannot be read).
+fn threads() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Threads:"))
+                .and_then(|n| n.trim().parse().ok())
+        })
+        .unwrap_or(0)
 }

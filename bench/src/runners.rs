@@ -1,6 +1,13 @@
 //! The five runners. Each guest runner compiles and instantiates the module with the preopened
 //! fixture directory as `.` and inherited stdio, then times the `_start` call alone and reads the
 //! guest's result words back from its memory. Every engine is used with its default `Config`.
+//!
+//! The wasmtime runners load a module the parent compiled ahead ([`precompile`]), as
+//! `wasihost run` does on a cache hit: compiling in the timed process would leave wasmtime's
+//! compiler threads in it, and Linux makes every fd system call of a multithreaded process take
+//! and drop a reference on its `struct file` (a C `write(2)` loop to /dev/null: ~135 ns
+//! single-threaded, ~205 ns beside one idle thread). Loaded this way, every timed process —
+//! native, wasmi and wasmtime — is single-threaded, so the rows compare the hostcalls.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -69,16 +76,42 @@ impl Runner {
         ALL.into_iter().find(|r| r.name() == s)
     }
 
-    /// Run `guest` with `dir` preopened as `.`.
-    pub fn run_guest(self, guest: &Guest, dir: &Path) -> Result<GuestRun, String> {
+    /// Whether this runner loads a module compiled ahead by [`precompile`].
+    pub fn uses_wasmtime(self) -> bool {
+        matches!(self, Runner::WasihostWasmtime | Runner::WasmtimeWasi)
+    }
+
+    /// Run `guest` with `dir` preopened as `.`; the wasmtime runners load `cwasm` (the same
+    /// module, compiled ahead by [`precompile`]) instead of compiling `guest.wasm`.
+    pub fn run_guest(self, guest: &Guest, dir: &Path, cwasm: &Path) -> Result<GuestRun, String> {
         match self {
-            Runner::WasihostWasmtime => wasihost_wasmtime(guest, dir).map_err(|e| format!("{e:#}")),
+            Runner::WasihostWasmtime => {
+                wasihost_wasmtime(guest, dir, cwasm).map_err(|e| format!("{e:#}"))
+            }
             Runner::WasihostWasmi => wasihost_wasmi(guest, dir).map_err(|e| e.to_string()),
-            Runner::WasmtimeWasi => wasmtime_wasi_p1(guest, dir).map_err(|e| format!("{e:#}")),
+            Runner::WasmtimeWasi => {
+                wasmtime_wasi_p1(guest, dir, cwasm).map_err(|e| format!("{e:#}"))
+            }
             Runner::WasmiWasi => wasmi_wasi(guest, dir).map_err(|e| e.to_string()),
             Runner::Native => Err("native is not a guest runner".into()),
         }
     }
+}
+
+/// Compile `wasm` with wasmtime's default `Config` into `cwasm`, for the wasmtime runners.
+pub fn precompile(wasm: &[u8], cwasm: &Path) -> Result<(), String> {
+    let bytes = wasmtime::Engine::default()
+        .precompile_module(wasm)
+        .map_err(|e| format!("precompile: {e:#}"))?;
+    std::fs::write(cwasm, bytes).map_err(|e| format!("{}: {e}", cwasm.display()))
+}
+
+/// The module [`precompile`] wrote to `cwasm`.
+fn load(engine: &wasmtime::Engine, cwasm: &Path) -> wasmtime::Result<wasmtime::Module> {
+    // SAFETY: `cwasm` was written by `precompile` in this benchmark's parent process, from this
+    // binary's wasmtime with the same default `Config` as `engine`, in the fixture directory the
+    // parent owns; nothing else writes it.
+    unsafe { wasmtime::Module::deserialize_file(engine, cwasm) }
 }
 
 fn words(data: &[u8]) -> [u8; 24] {
@@ -87,10 +120,10 @@ fn words(data: &[u8]) -> [u8; 24] {
     w
 }
 
-fn wasihost_wasmtime(guest: &Guest, dir: &Path) -> wasmtime::Result<GuestRun> {
+fn wasihost_wasmtime(guest: &Guest, dir: &Path, cwasm: &Path) -> wasmtime::Result<GuestRun> {
     use wasihost::{WasiCtx, wasmtime_host};
     let engine = wasmtime::Engine::default();
-    let module = wasmtime::Module::new(&engine, &guest.wasm)?;
+    let module = load(&engine, cwasm)?;
     let mut linker = wasmtime::Linker::new(&engine);
     let slot =
         wasmtime_host::add_to_linker_for_instance(&mut linker, &module, |cx: &mut WasiCtx| cx)?;
@@ -152,10 +185,10 @@ fn wasihost_wasmi(guest: &Guest, dir: &Path) -> Result<GuestRun, Box<dyn std::er
     })
 }
 
-fn wasmtime_wasi_p1(guest: &Guest, dir: &Path) -> wasmtime::Result<GuestRun> {
+fn wasmtime_wasi_p1(guest: &Guest, dir: &Path, cwasm: &Path) -> wasmtime::Result<GuestRun> {
     use wasmtime_wasi::p1::{self, WasiP1Ctx};
     let engine = wasmtime::Engine::default();
-    let module = wasmtime::Module::new(&engine, &guest.wasm)?;
+    let module = load(&engine, cwasm)?;
     let mut linker: wasmtime::Linker<WasiP1Ctx> = wasmtime::Linker::new(&engine);
     p1::add_to_linker_sync(&mut linker, |cx| cx)?;
     // Blocking calls on the calling thread: what a synchronous embedder wanting speed sets
