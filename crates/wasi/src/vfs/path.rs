@@ -35,7 +35,8 @@ impl<'a> RelPath<'a> {
         if bytes[0] == b'/' {
             return Err(Errno::Perm.into());
         }
-        if bytes.split(|&b| b == b'/').any(|c| c.len() > NAME_MAX) {
+        // A path no longer than NAME_MAX cannot hold a longer component.
+        if bytes.len() > NAME_MAX && bytes.split(|&b| b == b'/').any(|c| c.len() > NAME_MAX) {
             return Err(Errno::Nametoolong.into());
         }
         let end = bytes.iter().rposition(|&b| b != b'/').map_or(0, |i| i + 1);
