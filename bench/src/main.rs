@@ -127,12 +127,7 @@ fn parent(o: &Options) -> Result<(), String> {
         if o.runners.iter().any(|r| r.uses_wasmtime()) {
             runners::precompile(&w.guest(o.scale, "").wasm, &cwasm(&fx.root, w))?;
         }
-        let cells: Vec<Cell> = o
-            .runners
-            .iter()
-            .map(|&r| measure(&exe, &fx, o, w, r))
-            .collect();
-        rows.push((w, cells));
+        rows.push((w, measure(&exe, &fx, o, w)));
     }
     let command = std::env::args().collect::<Vec<_>>().join(" ");
     print!(
@@ -147,34 +142,45 @@ fn cwasm(root: &Path, w: Workload) -> PathBuf {
     root.join(format!("{}.cwasm", w.name()))
 }
 
-/// The median of `o.runs` child runs, or why there is none.
-fn measure(exe: &Path, fx: &Fixtures, o: &Options, w: Workload, r: Runner) -> Cell {
-    let mut times = Vec::new();
+/// Each runner's median of `o.runs` child runs, or why there is none. The runs take turns
+/// (runner 1, runner 2, ..., runner 1, ...), so a slow spell of the machine falls on every
+/// runner alike rather than on whichever was running.
+fn measure(exe: &Path, fx: &Fixtures, o: &Options, w: Workload) -> Vec<Cell> {
+    let mut times = vec![Vec::new(); o.runners.len()];
+    let mut failed: Vec<Option<Cell>> = vec![None; o.runners.len()];
     for i in 0..o.runs {
-        let out = format!("out-{}-{}-{i}", w.name(), r.name());
-        let result = one_run(exe, fx, o, w, r, &out);
-        let _ = std::fs::remove_dir_all(fx.root.join(&out));
-        match result {
-            Ok((t, threads)) => {
-                eprintln!(
-                    "{:>10} {:>17} run {}/{}: {:.3} s ({threads} thread{})",
-                    w.name(),
-                    r.name(),
-                    i + 1,
-                    o.runs,
-                    t.as_secs_f64(),
-                    if threads == 1 { "" } else { "s" }
-                );
-                times.push(t);
+        for (k, &r) in o.runners.iter().enumerate() {
+            if failed[k].is_some() {
+                continue;
             }
-            Err(cell) => {
-                eprintln!("{:>10} {:>17}: {cell:?}", w.name(), r.name());
-                return cell;
+            let out = format!("out-{}-{}-{i}", w.name(), r.name());
+            let result = one_run(exe, fx, o, w, r, &out);
+            let _ = std::fs::remove_dir_all(fx.root.join(&out));
+            match result {
+                Ok((t, threads)) => {
+                    eprintln!(
+                        "{:>10} {:>17} run {}/{}: {:.3} s ({threads} thread{})",
+                        w.name(),
+                        r.name(),
+                        i + 1,
+                        o.runs,
+                        t.as_secs_f64(),
+                        if threads == 1 { "" } else { "s" }
+                    );
+                    times[k].push(t);
+                }
+                Err(cell) => {
+                    eprintln!("{:>10} {:>17}: {cell:?}", w.name(), r.name());
+                    failed[k] = Some(cell);
+                }
             }
         }
     }
-    times.sort();
-    Cell::Time(times[times.len() / 2])
+    times
+        .into_iter()
+        .zip(failed)
+        .map(|(t, failed)| failed.unwrap_or(Cell::Time(t)))
+        .collect()
 }
 
 fn one_run(

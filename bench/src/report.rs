@@ -1,5 +1,7 @@
 //! The markdown table: one row per workload, a column per runner, and the ratios of wasihost to
-//! native and to the faster of the two anchors (wasmtime-wasi p1, wasmi_wasi).
+//! native and to the faster of the two anchors (wasmtime-wasi p1, wasmi_wasi). Times are
+//! medians; a ratio is the median of the ratios of each round (the runners take turns, so a
+//! round's runs met the same state of the machine), which a slow spell cannot skew.
 
 use std::fmt::Write;
 use std::time::Duration;
@@ -10,8 +12,8 @@ use crate::workloads::{Scale, Workload};
 /// One runner's result for one workload.
 #[derive(Clone, Debug)]
 pub enum Cell {
-    /// The median time.
-    Time(Duration),
+    /// The time of each run, round by round.
+    Time(Vec<Duration>),
     /// A run was stopped at the timeout.
     TimedOut(Duration),
     /// The runner failed the workload: an error, a failed call or a wrong result.
@@ -19,12 +21,35 @@ pub enum Cell {
 }
 
 impl Cell {
-    fn time(&self) -> Option<Duration> {
+    /// Each round's time, if every run succeeded.
+    fn runs(&self) -> Option<&[Duration]> {
         match self {
-            Cell::Time(t) => Some(*t),
+            Cell::Time(t) => Some(t),
             _ => None,
         }
     }
+
+    /// The median time.
+    fn time(&self) -> Option<Duration> {
+        let mut t = self.runs()?.to_vec();
+        t.sort();
+        t.get(t.len() / 2).copied()
+    }
+}
+
+/// The median of `f(x, base)` over the rounds both have.
+fn paired(
+    x: Option<&[Duration]>,
+    base: Option<&[Duration]>,
+    f: impl Fn(f64, f64) -> f64,
+) -> Option<f64> {
+    let mut v: Vec<f64> = x?
+        .iter()
+        .zip(base?)
+        .map(|(x, b)| f(x.as_secs_f64(), b.as_secs_f64()))
+        .collect();
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied()
 }
 
 /// The whole report: machine, date, command, table and notes.
@@ -41,7 +66,8 @@ pub fn table(
     let _ = writeln!(
         out,
         "Median of {runs} runs, each a fresh process timing the guest's `_start` (or the native \
-         loop) alone{}.\n",
+         loop) alone{}; the runners take turns, and a ratio is the median of the {runs} rounds' \
+         ratios.\n",
         if scale.div > 1 {
             "; --quick: a tenth of the work"
         } else {
@@ -68,13 +94,16 @@ pub fn table(
     let _ = writeln!(out, "{head}\n{rule}");
 
     let mut notes: Vec<String> = Vec::new();
-    let at = |cells: &[Cell], r: Runner| col(r).and_then(|i| cells[i].time());
+    fn runs_of(cells: &[Cell], i: Option<usize>) -> Option<&[Duration]> {
+        cells[i?].runs()
+    }
+    let at = |cells, r| runs_of(cells, col(r));
     for (w, cells) in rows {
         let cells = cells.as_slice();
         let mut line = format!("| {} |", w.label(scale));
         for (r, cell) in runners.iter().zip(cells) {
             let text = match cell {
-                Cell::Time(t) => secs(*t),
+                Cell::Time(_) => cell.time().map_or("n/a".into(), secs),
                 Cell::TimedOut(limit) => format!("> {} s", limit.as_secs()),
                 Cell::Failed(why) => {
                     notes.push(format!("{}, {}: {why}", r.heading(), w.name()));
@@ -84,10 +113,17 @@ pub fn table(
             let _ = write!(line, " {text} |");
         }
         let native = at(cells, Runner::Native);
-        let anchor = [Runner::WasmtimeWasi, Runner::WasmiWasi]
+        // The faster anchor of each round.
+        let anchors: Vec<&[Duration]> = [Runner::WasmtimeWasi, Runner::WasmiWasi]
             .into_iter()
             .filter_map(|r| at(cells, r))
-            .min();
+            .collect();
+        let anchor: Option<Vec<Duration>> = (!anchors.is_empty()).then(|| {
+            (0..runs)
+                .filter_map(|i| anchors.iter().filter_map(|a| a.get(i)).min().copied())
+                .collect()
+        });
+        let anchor = anchor.as_deref();
         for &r in &ratios {
             let _ = write!(line, " {} |", ratio(at(cells, r), native));
         }
@@ -98,24 +134,22 @@ pub fn table(
 
         if *w == Workload::Clock {
             let n = w.count(scale) as f64;
-            let per = |t: Option<Duration>| t.map(|t| t.as_nanos() as f64 / n);
+            let ns = |x: f64, b: f64| (x - b) * 1e9 / n;
             let mut line = String::from("| `clock_time_get`, per call |");
             for cell in cells {
-                let text = per(cell.time()).map_or("n/a".into(), |ns| format!("{ns:.1} ns"));
+                let text = cell.time().map_or("n/a".into(), |t| {
+                    format!("{:.1} ns", t.as_nanos() as f64 / n)
+                });
                 let _ = write!(line, " {text} |");
             }
             for &r in &ratios {
-                let text = match (per(at(cells, r)), per(native)) {
-                    (Some(x), Some(n)) => format!("+{:.1} ns", x - n),
-                    _ => "n/a".into(),
-                };
+                let text = paired(at(cells, r), native, ns)
+                    .map_or("n/a".into(), |d| format!("{d:+.1} ns"));
                 let _ = write!(line, " {text} |");
             }
             for &r in &ratios {
-                let text = match (per(at(cells, r)), per(anchor)) {
-                    (Some(x), Some(a)) => format!("{:+.1} ns", x - a),
-                    _ => "n/a".into(),
-                };
+                let text = paired(at(cells, r), anchor, ns)
+                    .map_or("n/a".into(), |d| format!("{d:+.1} ns"));
                 let _ = write!(line, " {text} |");
             }
             let _ = writeln!(out, "{line}");
@@ -139,11 +173,11 @@ fn secs(t: Duration) -> String {
     }
 }
 
-fn ratio(x: Option<Duration>, base: Option<Duration>) -> String {
-    match (x, base) {
-        (Some(x), Some(b)) if !b.is_zero() => {
+/// The median of each round's `x / base`, formatted.
+fn ratio(x: Option<&[Duration]>, base: Option<&[Duration]>) -> String {
+    match paired(x, base, |x, b| x / b) {
+        Some(r) if r.is_finite() => {
             // Two significant digits below 1 (0.0093×), two decimals above.
-            let r = x.as_secs_f64() / b.as_secs_f64();
             let decimals = if r >= 1.0 || r == 0.0 {
                 2
             } else {

@@ -99,7 +99,7 @@ impl Workload {
             Workload::Filestat => scale.of(1_000_000),
             Workload::FdRead => fixtures::big_blocks(scale.div),
             Workload::Readdir => scale.of(20),
-            Workload::CopyTree => scale.of(5),
+            Workload::CopyTree => scale.of(20),
         }
     }
 
