@@ -1,5 +1,5 @@
 //! The hot hostcalls allocate nothing on the heap: `fd_read`, `fd_pread`, `fd_write`,
-//! `clock_time_get`, `path_filestat_get` and `fd_filestat_get`, called from a wasmtime guest in a
+//! `clock_time_get`, `path_filestat_get`, `fd_filestat_get` and `fd_readdir`, called from a wasmtime guest in a
 //! loop. A counting global allocator counts the allocations made by this thread while a guest
 //! loop runs; a loop of many calls must make exactly as many as a loop of few (whatever the
 //! engine allocates to enter and leave the guest is the same for both).
@@ -24,17 +24,36 @@ const GUEST: &str = r#"
   (import "wasi_snapshot_preview1" "fd_filestat_get" (func $fd_stat (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "path_open"
     (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_readdir"
+    (func $fd_readdir (param i32 i32 i32 i64 i32) (result i32)))
   (memory (export "memory") 1)
   ;; two iovecs at 0x10: 16 bytes at 0x100 and 16 at 0x180
   (data (i32.const 0x10) "\00\01\00\00\10\00\00\00\80\01\00\00\10\00\00\00")
   (data (i32.const 0x200) "data.bin")
   (data (i32.const 0x220) "sub/../data.bin")
+  (data (i32.const 0x240) "many")
   (global $file (mut i32) (i32.const -1))
+  (global $dir (mut i32) (i32.const -1))
   (func (export "setup") (result i32)
     (local $r i32)
     (local.set $r (call $path_open (i32.const 3) (i32.const 0) (i32.const 0x200) (i32.const 8)
       (i32.const 0) (i64.const 0x1fffffff) (i64.const 0) (i32.const 0) (i32.const 0x30)))
     (global.set $file (i32.load (i32.const 0x30)))
+    ;; "many" as a directory, with fd_readdir
+    (local.set $r (i32.or (local.get $r) (call $path_open (i32.const 3) (i32.const 0)
+      (i32.const 0x240) (i32.const 4) (i32.const 2) (i64.const 0x4000) (i64.const 0) (i32.const 0)
+      (i32.const 0x30))))
+    (global.set $dir (i32.load (i32.const 0x30)))
+    (local.get $r))
+  ;; each round lists from the start, then from entry 150 (past the first buffer), 4 KiB each
+  (func (export "readdir") (param $n i32) (result i32)
+    (local $r i32)
+    (loop $l
+      (local.set $r (i32.or (local.get $r)
+        (call $fd_readdir (global.get $dir) (i32.const 0x1000) (i32.const 4096) (i64.const 0) (i32.const 0x20))))
+      (local.set $r (i32.or (local.get $r)
+        (call $fd_readdir (global.get $dir) (i32.const 0x1000) (i32.const 4096) (i64.const 150) (i32.const 0x20))))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
     (local.get $r))
   (func (export "write") (param $n i32) (result i32)
     (local $r i32)
@@ -97,6 +116,10 @@ fn hot_hostcalls_do_not_allocate() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("data.bin"), [7u8; 64]).unwrap();
     std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::fs::create_dir(dir.path().join("many")).unwrap();
+    for i in 0..600 {
+        std::fs::write(dir.path().join("many").join(format!("entry-{i:04}")), b"").unwrap();
+    }
     let null = std::fs::OpenOptions::new()
         .write(true)
         .open("/dev/null")
@@ -124,6 +147,7 @@ fn hot_hostcalls_do_not_allocate() {
         "path_stat",
         "path_stat_deep",
         "fd_stat",
+        "readdir",
     ] {
         let f: TypedFunc<i32, i32> = instance.get_typed_func(&mut store, name).unwrap();
         // Warm up: first calls may set things up once (the engine's lazy state, a probe of

@@ -259,13 +259,7 @@ fn list(
     out: &mut dyn FnMut(&DirEntry<'_>) -> bool,
 ) -> Result<()> {
     state.seek(cookie)?;
-    while let Some(e) = state.peek()? {
-        let entry = DirEntry {
-            next: e.next,
-            ino: e.ino,
-            filetype: e.filetype,
-            name: &e.name,
-        };
+    while let Some(entry) = state.peek()? {
         if !out(&entry) {
             break;
         }

@@ -10,44 +10,59 @@
 //! `telldir`/`seekdir` would truncate to its 32-bit `long`. Every [`STRIDE`]-th ordinal
 //! remembers its kernel offset, so a jump costs one `lseek` plus at most `STRIDE` entries read,
 //! while reading on from where the stream stands costs nothing extra.
+//!
+//! Entries come from `getdents64` into a buffer the state owns and are parsed in place: no
+//! allocation per entry (rustix's `Dir` makes a `CString` of every name, and its `RawDir`
+//! borrows its buffer, so it cannot live between calls).
 
 use std::ffi::OsStr;
-use std::os::fd::BorrowedFd;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 
-use rustix::fs::{AtFlags, Dir, FileType};
+use rustix::fs::{AtFlags, FileType, SeekFrom};
 
 use crate::error::Result;
-use crate::preview1::types::Filetype;
+use crate::preview1::types::{Errno, Filetype};
+use crate::vfs::DirEntry;
 
 /// Ordinals between two remembered kernel offsets.
 pub const STRIDE: u64 = 256;
 
-/// One directory entry as WASI describes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DirEntry {
-    /// Cookie of the entry after this one.
-    pub next: u64,
-    /// Inode number.
-    pub ino: u64,
-    /// File type (asked from the file system when the directory does not record it).
-    pub filetype: Filetype,
-    /// Name, without NUL.
-    pub name: Vec<u8>,
+/// Bytes of entries asked from the kernel at a time (what rustix's `Dir` used).
+const BUF_LEN: usize = 8192;
+
+/// Offsets in a `struct linux_dirent64`: `d_ino` (u64), `d_off` (i64), `d_reclen` (u16),
+/// `d_type` (u8), then the NUL-terminated name.
+const D_OFF: usize = 8;
+const D_RECLEN: usize = 16;
+const D_TYPE: usize = 18;
+const D_NAME: usize = 19;
+
+/// The entry read from the kernel and not yet handed over in full; its name stays in the
+/// buffer, which is not refilled while an entry is pending.
+#[derive(Clone, Copy)]
+struct Pending {
+    next: u64,
+    ino: u64,
+    filetype: Filetype,
+    /// `buf[name.0..name.1]`.
+    name: (usize, usize),
+    /// The kernel offset after this entry.
+    offset: i64,
 }
 
 /// The state of a directory listing between `fd_readdir` calls.
 pub struct ReaddirState {
-    /// The stream, over a duplicate of the directory descriptor.
-    dir: Dir,
+    /// A duplicate of the directory descriptor: its file offset is the stream's.
+    fd: OwnedFd,
+    /// Entries read from the kernel; `buf[start..end]` are not yet parsed.
+    buf: Box<[u8]>,
+    start: usize,
+    end: usize,
     /// Ordinal of the entry [`ReaddirState::peek`] returns next.
     pos: u64,
-    /// The entry read from the stream but not yet handed over in full, when `has_pending`; its
-    /// name's buffer is reused from entry to entry (no allocation per entry).
-    pending: DirEntry,
-    /// The kernel offset after `pending`.
-    pending_offset: i64,
-    has_pending: bool,
+    /// The entry [`ReaddirState::peek`] returns next, once read.
+    pending: Option<Pending>,
     /// `marks[i]`: the kernel offset where ordinal `i * STRIDE` starts.
     marks: Vec<i64>,
 }
@@ -55,20 +70,15 @@ pub struct ReaddirState {
 impl ReaddirState {
     /// A stream over directory `fd`, at its start.
     pub fn new(fd: BorrowedFd<'_>) -> Result<Self> {
-        let dup = rustix::io::fcntl_dupfd_cloexec(fd, 0)?;
-        let mut dir = Dir::new(dup)?;
-        dir.rewind();
+        let fd = rustix::io::fcntl_dupfd_cloexec(fd, 0)?;
+        rustix::fs::seek(&fd, SeekFrom::Start(0))?;
         Ok(ReaddirState {
-            dir,
+            fd,
+            buf: vec![0; BUF_LEN].into_boxed_slice(),
+            start: 0,
+            end: 0,
             pos: 0,
-            pending: DirEntry {
-                next: 0,
-                ino: 0,
-                filetype: Filetype::Unknown,
-                name: Vec::new(),
-            },
-            pending_offset: 0,
-            has_pending: false,
+            pending: None,
             marks: vec![0],
         })
     }
@@ -83,12 +93,10 @@ impl ReaddirState {
             // Back to the last remembered offset at or before `cookie`.
             let mark = (cookie / STRIDE).min(self.marks.len() as u64 - 1);
             let offset = self.marks[mark as usize];
-            self.has_pending = false;
-            if offset == 0 {
-                self.dir.rewind();
-            } else {
-                self.dir.seek(offset)?;
-            }
+            self.pending = None;
+            // The kernel takes back any offset it gave (`d_off`), hashes included.
+            rustix::fs::seek(&self.fd, SeekFrom::Start(offset as u64))?;
+            (self.start, self.end) = (0, 0);
             self.pos = mark * STRIDE;
         }
         while self.pos < cookie && self.peek()?.is_some() {
@@ -98,36 +106,56 @@ impl ReaddirState {
     }
 
     /// The entry at the current position, or `None` at the end of the directory.
-    pub fn peek(&mut self) -> Result<Option<&DirEntry>> {
-        if !self.has_pending {
-            let Some(entry) = self.dir.read() else {
-                return Ok(None);
-            };
-            let entry = entry?;
-            let name = entry.file_name().to_bytes();
-            let filetype = match entry.file_type() {
+    pub fn peek(&mut self) -> Result<Option<DirEntry<'_>>> {
+        if self.pending.is_none() {
+            if self.start == self.end {
+                self.end = getdents(self.fd.as_fd(), &mut self.buf)?;
+                self.start = 0;
+                if self.end == 0 {
+                    return Ok(None);
+                }
+            }
+            let rec = &self.buf[self.start..self.end];
+            let reclen = rec
+                .get(D_RECLEN..D_RECLEN + 2)
+                .map_or(0, |b| usize::from(u16::from_ne_bytes([b[0], b[1]])));
+            if reclen <= D_NAME || reclen > rec.len() {
+                // Not what the kernel writes: drop the buffer, fail this call.
+                (self.start, self.end) = (0, 0);
+                return Err(Errno::Io.into());
+            }
+            let field = &rec[D_NAME..reclen];
+            let len = field.iter().position(|&b| b == 0).unwrap_or(field.len());
+            let name = &field[..len];
+            // DT_* is S_IF* >> 12 on Linux; DT_UNKNOWN (0) reads as an unknown mode.
+            let filetype = match FileType::from_raw_mode(u32::from(rec[D_TYPE]) << 12) {
                 FileType::Unknown => self.filetype_of(name),
                 ft => super::filetype_from_mode(ft),
             };
-            let e = &mut self.pending;
-            e.next = self.pos + 1;
-            e.ino = entry.ino();
-            e.filetype = filetype;
-            e.name.clear();
-            e.name.extend_from_slice(name);
-            self.pending_offset = entry.offset();
-            self.has_pending = true;
+            let name_at = self.start + D_NAME;
+            self.pending = Some(Pending {
+                next: self.pos + 1,
+                ino: u64::from_ne_bytes(word(rec, 0)),
+                filetype,
+                name: (name_at, name_at + len),
+                offset: i64::from_ne_bytes(word(rec, D_OFF)),
+            });
+            self.start += reclen;
         }
-        Ok(self.has_pending.then_some(&self.pending))
+        Ok(self.pending.map(|p| DirEntry {
+            next: p.next,
+            ino: p.ino,
+            filetype: p.filetype,
+            name: &self.buf[p.name.0..p.name.1],
+        }))
     }
 
     /// Move past the entry [`ReaddirState::peek`] returned.
     pub fn advance(&mut self) {
-        if self.has_pending {
-            self.has_pending = false;
+        if let Some(p) = self.pending.take() {
             self.pos += 1;
             if self.pos.is_multiple_of(STRIDE) && self.pos / STRIDE == self.marks.len() as u64 {
-                self.marks.push(self.pending_offset);
+                self.marks.push(p.offset);
             }
         }
     }
@@ -137,13 +165,35 @@ impl ReaddirState {
         if name == b"." || name == b".." {
             return Filetype::Directory;
         }
-        let Ok(fd) = self.dir.fd() else {
-            return Filetype::Unknown;
-        };
-        match rustix::fs::statat(fd, OsStr::from_bytes(name), AtFlags::SYMLINK_NOFOLLOW) {
+        match rustix::fs::statat(&self.fd, OsStr::from_bytes(name), AtFlags::SYMLINK_NOFOLLOW) {
             Ok(st) => super::filetype_from_mode(FileType::from_raw_mode(st.st_mode)),
             Err(_) => Filetype::Unknown,
         }
+    }
+}
+
+/// The 8 bytes of `rec` at `at` (`rec` is longer than `D_NAME`, so both fields are there).
+fn word(rec: &[u8], at: usize) -> [u8; 8] {
+    let mut w = [0; 8];
+    w.copy_from_slice(&rec[at..at + 8]);
+    w
+}
+
+/// One `getdents64` into `buf`: the bytes of entries it wrote, 0 at the end of the directory.
+fn getdents(fd: BorrowedFd<'_>, buf: &mut [u8]) -> Result<usize> {
+    // SAFETY: the kernel writes at most `buf.len()` bytes at `buf`'s address, which is valid,
+    // writable and exclusively borrowed for the call; `fd` is open for its duration.
+    let n = unsafe {
+        libc::syscall(
+            libc::SYS_getdents64,
+            fd.as_raw_fd(),
+            buf.as_mut_ptr(),
+            buf.len(),
+        )
+    };
+    match usize::try_from(n) {
+        Ok(n) => Ok(n.min(buf.len())),
+        Err(_) => Err(std::io::Error::last_os_error().into()),
     }
 }
 
@@ -158,7 +208,7 @@ mod tests {
             let Some(e) = state.peek().unwrap() else {
                 break;
             };
-            out.push((e.name.clone(), e.next));
+            out.push((e.name.to_vec(), e.next));
             state.advance();
         }
         out
@@ -190,8 +240,9 @@ mod tests {
         }
         // Peeking without advancing keeps the entry for the next call.
         s.seek(4).unwrap();
-        let first = s.peek().unwrap().cloned().unwrap();
-        assert_eq!(s.peek().unwrap().cloned().unwrap(), first);
+        let first = s.peek().unwrap().map(|e| (e.name.to_vec(), e.next));
+        assert!(first.is_some());
+        assert_eq!(s.peek().unwrap().map(|e| (e.name.to_vec(), e.next)), first);
         // Past the end: nothing, quickly, however far.
         s.seek(u64::MAX).unwrap();
         assert!(s.peek().unwrap().is_none());
