@@ -12,6 +12,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
+/// Stack size of the compiling threads: Linux's default for a main thread.
+const COMPILE_STACK: usize = 8 << 20;
+
 /// Numbers the pools, so that each one's threads have names of their own (`compile<N>.<i>`).
 static POOLS: AtomicUsize = AtomicUsize::new(0);
 
@@ -23,10 +26,16 @@ pub fn compile<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     let spawned = Arc::clone(&handles);
     let n = POOLS.fetch_add(1, Ordering::Relaxed);
     let pool = rayon_core::ThreadPoolBuilder::new()
+        // `f` itself runs on a worker (parsing and validating the module there), so give the
+        // workers the stack a main thread has rather than a spawned thread's 2 MiB.
+        .stack_size(COMPILE_STACK)
         .spawn_handler(move |worker| {
-            let handle = std::thread::Builder::new()
-                .name(format!("compile{n}.{}", worker.index()))
-                .spawn(move || worker.run())?;
+            let mut thread =
+                std::thread::Builder::new().name(format!("compile{n}.{}", worker.index()));
+            if let Some(size) = worker.stack_size() {
+                thread = thread.stack_size(size);
+            }
+            let handle = thread.spawn(move || worker.run())?;
             spawned
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
