@@ -280,3 +280,43 @@ fn a_wasmtime_shared_memory_hammered_by_a_host_thread() {
         "only bytes the memory held were written"
     );
 }
+
+#[test]
+fn readdir_on_shared_memory_writes_what_unshared_memory_gets() {
+    let fs = MemFs::new();
+    for i in 0..50 {
+        fs.write_file(&format!("file-{i}"), Vec::new()).unwrap();
+    }
+    let mut cx = WasiCtx::builder()
+        .preopen(fs.root(), "/", Mount::ReadOnly)
+        .build()
+        .unwrap();
+    let (dir, buf, len) = (Fd::new(3), GuestPtr::new(DATA), 4096);
+    let mut plain = vec![0u8; MEM];
+    let want =
+        errno(cx.fd_readdir(&mut GuestMemory::Unshared(&mut plain), dir, buf, len, 0)).unwrap();
+    assert!(want > 50 * 24 && want < len, "every entry fits: {want}");
+    let listing = plain[DATA as usize..][..want as usize].to_vec();
+    // The other thread writes just past the buffer, never into it.
+    let range = (DATA + len) as usize..(DATA + SPAN) as usize;
+    hammered(
+        range,
+        (&[0xaa], &[0x55]),
+        |_| {},
+        |mem| {
+            for cookie in [0, 0, 3] {
+                let got = errno(cx.fd_readdir(mem, dir, buf, len, cookie)).unwrap();
+                let mut bytes = vec![0u8; got as usize];
+                mem.copy_to_slice(DATA, &mut bytes).unwrap();
+                if cookie == 0 {
+                    assert_eq!(bytes, listing);
+                } else {
+                    assert!(
+                        listing.ends_with(&bytes),
+                        "from cookie 3: the listing's tail"
+                    );
+                }
+            }
+        },
+    );
+}

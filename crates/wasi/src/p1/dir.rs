@@ -19,7 +19,12 @@ pub fn fd_readdir(
     cookie: types::Dircookie,
 ) -> Result<types::Size> {
     let (_, dir) = cx.dir(fd, Rights::FD_READDIR)?;
-    mem.array_region::<u8>(buf.offset(), buf_len)?;
+    let region = mem.array_region::<u8>(buf.offset(), buf_len)?;
+    // Unshared memory is written in place; shared memory through copies.
+    let mut out = match mem {
+        GuestMemory::Unshared(m) => Out::Direct(&mut m[region]),
+        shared => Out::Copy(shared, buf.offset()),
+    };
     let mut used: u32 = 0;
     let mut failed: Option<Error> = None;
     let mut header = [0u8; Dirent::SIZE as usize];
@@ -39,12 +44,9 @@ pub fn fd_readdir(
         };
         dirent.encode(&mut header);
         let room = buf_len - used;
-        let at = buf.offset() + used;
         let head = room.min(Dirent::SIZE);
         let name = (room - head).min(namlen);
-        let copied = mem
-            .copy_from_slice(at, &header[..head as usize])
-            .and_then(|()| mem.copy_from_slice(at + head, &e.name[..name as usize]));
+        let copied = out.put(used, &header[..head as usize], &e.name[..name as usize]);
         if let Err(err) = copied {
             failed = Some(err.into());
             return false;
@@ -56,5 +58,36 @@ pub fn fd_readdir(
     match failed {
         Some(e) => Err(e),
         None => Ok(used),
+    }
+}
+
+/// Where `fd_readdir` puts entries: the guest's buffer itself, or its offset in shared memory.
+enum Out<'b, 'm> {
+    Direct(&'b mut [u8]),
+    Copy(&'b mut GuestMemory<'m>, u32),
+}
+
+impl Out<'_, '_> {
+    /// `head` then `tail` at `at` bytes into the buffer (the caller keeps both within it).
+    fn put(
+        &mut self,
+        at: u32,
+        head: &[u8],
+        tail: &[u8],
+    ) -> std::result::Result<(), wasihost_guest::GuestError> {
+        match self {
+            Out::Direct(buf) => {
+                let dst = &mut buf[at as usize..][..head.len() + tail.len()];
+                let (h, t) = dst.split_at_mut(head.len());
+                h.copy_from_slice(head);
+                t.copy_from_slice(tail);
+                Ok(())
+            }
+            Out::Copy(mem, base) => {
+                let at = *base + at;
+                mem.copy_from_slice(at, head)?;
+                mem.copy_from_slice(at + head.len() as u32, tail)
+            }
+        }
     }
 }
