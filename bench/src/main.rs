@@ -146,13 +146,13 @@ fn cwasm(root: &Path, w: Workload) -> PathBuf {
 /// (runner 1, runner 2, ..., runner 1, ...), so a slow spell of the machine falls on every
 /// runner alike rather than on whichever was running.
 fn measure(exe: &Path, fx: &Fixtures, o: &Options, w: Workload) -> Vec<Cell> {
-    let mut times = vec![Vec::new(); o.runners.len()];
-    let mut failed: Vec<Option<Cell>> = vec![None; o.runners.len()];
+    // Each runner's times so far, or why it stopped.
+    let mut cells: Vec<Result<Vec<Duration>, Cell>> = vec![Ok(Vec::new()); o.runners.len()];
     for i in 0..o.runs {
-        for (k, &r) in o.runners.iter().enumerate() {
-            if failed[k].is_some() {
+        for (cell, &r) in cells.iter_mut().zip(&o.runners) {
+            let Ok(times) = cell else {
                 continue;
-            }
+            };
             let out = format!("out-{}-{}-{i}", w.name(), r.name());
             let result = one_run(exe, fx, o, w, r, &out);
             let _ = std::fs::remove_dir_all(fx.root.join(&out));
@@ -167,19 +167,18 @@ fn measure(exe: &Path, fx: &Fixtures, o: &Options, w: Workload) -> Vec<Cell> {
                         t.as_secs_f64(),
                         if threads == 1 { "" } else { "s" }
                     );
-                    times[k].push(t);
+                    times.push(t);
                 }
-                Err(cell) => {
-                    eprintln!("{:>10} {:>17}: {cell:?}", w.name(), r.name());
-                    failed[k] = Some(cell);
+                Err(why) => {
+                    eprintln!("{:>10} {:>17}: {why:?}", w.name(), r.name());
+                    *cell = Err(why);
                 }
             }
         }
     }
-    times
+    cells
         .into_iter()
-        .zip(failed)
-        .map(|(t, failed)| failed.unwrap_or(Cell::Time(t)))
+        .map(|c| c.map_or_else(|why| why, Cell::Time))
         .collect()
 }
 

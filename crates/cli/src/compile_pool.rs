@@ -26,16 +26,13 @@ pub fn compile<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     let spawned = Arc::clone(&handles);
     let n = POOLS.fetch_add(1, Ordering::Relaxed);
     let pool = rayon_core::ThreadPoolBuilder::new()
-        // `f` itself runs on a worker (parsing and validating the module there), so give the
-        // workers the stack a main thread has rather than a spawned thread's 2 MiB.
-        .stack_size(COMPILE_STACK)
         .spawn_handler(move |worker| {
-            let mut thread =
-                std::thread::Builder::new().name(format!("compile{n}.{}", worker.index()));
-            if let Some(size) = worker.stack_size() {
-                thread = thread.stack_size(size);
-            }
-            let handle = thread.spawn(move || worker.run())?;
+            // `f` itself runs on a worker (parsing and validating the module there), so the
+            // workers get the stack a main thread has rather than a spawned thread's 2 MiB.
+            let handle = std::thread::Builder::new()
+                .name(format!("compile{n}.{}", worker.index()))
+                .stack_size(COMPILE_STACK)
+                .spawn(move || worker.run())?;
             spawned
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())

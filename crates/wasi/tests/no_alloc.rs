@@ -1,8 +1,8 @@
 //! The hot hostcalls allocate nothing on the heap: `fd_read`, `fd_pread`, `fd_write`,
-//! `clock_time_get`, `path_filestat_get`, `fd_filestat_get` and `fd_readdir`, called from a wasmtime guest in a
-//! loop. A counting global allocator counts the allocations made by this thread while a guest
-//! loop runs; a loop of many calls must make exactly as many as a loop of few (whatever the
-//! engine allocates to enter and leave the guest is the same for both).
+//! `clock_time_get`, `path_filestat_get`, `fd_filestat_get` and `fd_readdir`, called from a
+//! wasmtime guest in a loop. A counting global allocator counts the allocations made by this
+//! thread while a guest loop runs; a loop of many calls must make exactly as many as a loop of
+//! few (whatever the engine allocates to enter and leave the guest is the same for both).
 
 use wasihost::{Stdio, WasiCtx};
 use wasmtime::{Engine, Linker, Module, Store, TypedFunc};
