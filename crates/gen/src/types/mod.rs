@@ -285,10 +285,19 @@ fn define_record(
     let mut decodes = Vec::new();
     let mut encodes = Vec::new();
     let mut offsets = Vec::new();
+    // Padding is zeroed range by range (not the whole record first): the end of the previous
+    // field, and that of the record.
+    let mut padding = Vec::new();
+    let mut end = 0;
     for (i, (member, &offset)) in r.members.iter().zip(&offsets_of).enumerate() {
         let ty = ctx.rust_type(&member.tref, &here)?;
+        let member_size = layout::of(&member.tref).size;
+        if offset > end {
+            padding.push((end, offset));
+        }
+        end = offset + member_size;
         let off = usize_lit(offset);
-        let fsize = usize_lit(layout::of(&member.tref).size);
+        let fsize = usize_lit(member_size);
         let slice = quote!(#off..#off + #fsize);
         let field = if r.is_tuple() {
             let idx = syn::Index::from(i);
@@ -312,6 +321,14 @@ fn define_record(
         let o = u32_lit(offset);
         offsets.push(quote!((#fname, #o)));
     }
+    if sa.size > end {
+        padding.push((end, sa.size));
+    }
+    let zero_padding = padding.iter().map(|&(a, b)| {
+        let (a, b) = (usize_lit(a), usize_lit(b));
+        quote!(out[#a..#b].fill(0);)
+    });
+    let size_usize = usize_lit(sa.size);
     let n = usize_lit(r.members.len());
     let (def, ctor) = if r.is_tuple() {
         let tys = fields.iter();
@@ -343,7 +360,9 @@ fn define_record(
                 Ok(#ctor)
             }
             fn encode(&self, out: &mut [u8]) {
-                out.fill(0);
+                // One length check: every write below is then at a constant offset within it.
+                let out = &mut out[..#size_usize];
+                #(#zero_padding)*
                 #(#encodes)*
             }
         }
