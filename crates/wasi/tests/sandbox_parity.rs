@@ -8,6 +8,7 @@ mod sandbox_common;
 use sandbox_common::{DirKind, KINDS, PREOPEN, Sandbox};
 use wasihost::PathResolver;
 use wasihost::preview1::types::{Errno, Lookupflags, Oflags, Rights};
+use wasihost::preview1::wasi_snapshot_preview1::WasiSnapshotPreview1;
 
 const PARTS: &[&str] = &[
     "sub", "file", ".", "..", "", "self", "back", "up", "loop", "chain", "dangling", "missing",
@@ -170,5 +171,40 @@ fn deep_paths_and_link_limits_agree() {
             Err(Errno::Notdir),
             "{kind:?}"
         );
+    }
+}
+
+/// An exclusive create (which skips the `fstat` on the OS fast path: it can only have made a
+/// regular file) gives the descriptor a plain open of the same file gives: type, flags and
+/// rights, on every kind of directory, through a single name and through a longer path.
+#[test]
+fn an_exclusive_create_opens_what_a_plain_open_does() {
+    for kind in KINDS {
+        let mut sb = Sandbox::of(kind);
+        sb.put_dir("inside/sub");
+        for path in [&b"new"[..], b"sub/new"] {
+            let rights = Rights::FD_READ | Rights::FD_WRITE | Rights::FD_SEEK | Rights::FD_TELL;
+            let excl = Oflags::CREAT | Oflags::EXCL;
+            let none = Lookupflags::empty();
+            let created = sb.open_with(PREOPEN, path, none, excl, rights).unwrap();
+            let plain = sb
+                .open_with(PREOPEN, path, none, Oflags::empty(), rights)
+                .unwrap();
+            let st = |sb: &mut Sandbox, fd| sb.call(|cx, mem| cx.fd_fdstat_get(mem, fd)).unwrap();
+            let (a, b) = (st(&mut sb, created), st(&mut sb, plain));
+            assert_eq!(a, b, "{kind:?} {path:?}");
+            assert_eq!(
+                a.fs_filetype,
+                wasihost::preview1::types::Filetype::RegularFile
+            );
+            assert!(
+                a.fs_rights_base
+                    .contains(Rights::FD_SEEK | Rights::FD_WRITE)
+            );
+            let again = sb.open_with(PREOPEN, path, none, excl, rights);
+            assert_eq!(again, Err(Errno::Exist), "{kind:?} {path:?}");
+            sb.close(created);
+            sb.close(plain);
+        }
     }
 }

@@ -11,6 +11,7 @@ use crate::entry::{Entry, Node};
 use crate::error::Result;
 use crate::preview1::types::{self, Errno, Fdflags, Fstflags, Lookupflags, Oflags, Rights};
 use crate::rights;
+use crate::vfs::path::is_plain_ascii;
 use crate::vfs::{OpenOptions, Opened, PATH_MAX, RelPath, ops};
 
 /// Read a guest path: a bad pointer traps; then `ENAMETOOLONG` (checked before anything is
@@ -23,7 +24,7 @@ fn guest_path<'m>(mem: &'m GuestMemory<'_>, path: GuestStr) -> Result<Cow<'m, [u
     }
     let bytes = slice.as_bytes(mem)?;
     // Nearly every path is ASCII without NUL: one pass says so; others get the full checks.
-    if bytes.iter().all(|&b| (1..0x80).contains(&b)) {
+    if is_plain_ascii(&bytes) {
         return Ok(bytes);
     }
     if bytes.contains(&0) {

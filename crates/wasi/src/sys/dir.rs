@@ -16,7 +16,7 @@ use rustix::io::Errno as Os;
 use super::readdir::ReaddirState;
 use super::{OsFile, stat};
 use crate::error::Result;
-use crate::preview1::types::{Dircookie, Errno, Fdflags, Filestat, Timestamp};
+use crate::preview1::types::{Dircookie, Errno, Fdflags, Filestat, Filetype, Timestamp};
 use crate::vfs::{DirEntry, OpenOptions, Opened, WasiDir};
 
 /// An open host directory.
@@ -105,11 +105,16 @@ const RACE_RETRIES: usize = 8;
 /// Permissions of files created by the guest (the umask applies).
 pub(crate) const CREATE_MODE: Mode = Mode::from_raw_mode(0o666);
 
-/// What a descriptor the OS just opened is, as a WASI resource (`O_DIRECTORY` opens only
-/// directories, so only other opens need an `fstat` to tell).
+/// What a descriptor the OS just opened is, as a WASI resource. Only opens that could have
+/// found any kind of file need an `fstat` to tell: `O_DIRECTORY` opens only directories, and an
+/// `O_CREAT | O_EXCL` open that succeeded made a new regular file.
 pub(crate) fn opened(fd: OwnedFd, opts: &OpenOptions) -> Result<Opened> {
     if opts.lookup || opts.directory {
         return Ok(Opened::Dir(Arc::new(OsDir::new(fd))));
+    }
+    if opts.create && opts.exclusive {
+        let file = OsFile::with_type(fd, Filetype::RegularFile, opts.fdflags);
+        return Ok(Opened::File(Arc::new(file)));
     }
     let st = rustix::fs::fstat(&fd)?;
     Ok(match FileType::from_raw_mode(st.st_mode) {

@@ -9,8 +9,8 @@
 
 mod kernel;
 
+use std::ffi::CStr;
 use std::os::fd::{AsFd, OwnedFd};
-use std::os::unix::ffi::OsStrExt;
 
 use rustix::fs::{AtFlags, FileType, Mode, OFlags};
 use rustix::io::Errno as Os;
@@ -21,7 +21,9 @@ use crate::error::Result;
 use crate::preview1::types::{Errno, Filestat};
 use crate::vfs::path::check_link_target;
 use crate::vfs::walk::{Last, Step, walk};
-use crate::vfs::{MAX_SYMLINK_EXPANSIONS, OpenOptions, Opened, PATH_MAX, RelPath, WasiDir};
+use crate::vfs::{
+    MAX_SYMLINK_EXPANSIONS, NAME_MAX, OpenOptions, Opened, PATH_MAX, RelPath, WasiDir,
+};
 
 /// Open `path` (or a path only for lookups) beneath `base`; `None` when `openat2` is unusable.
 fn open_fd(
@@ -49,8 +51,27 @@ fn open_fd(
 /// the system call a native program makes.
 fn single_name(path: RelPath<'_>) -> Option<&[u8]> {
     let p = path.as_bytes();
-    let plain = !path.trailing_slash() && p != b"." && p != b".." && !p.contains(&b'/');
+    let plain = path.is_one_component() && !path.trailing_slash() && p != b"." && p != b"..";
     plain.then_some(p)
+}
+
+/// Run `f` on `name` (one component of a [`RelPath`]) as a C string built on the stack: the
+/// `*at` calls then take it as it is, with no second scan for NUL bytes.
+fn with_c_name<R>(
+    name: &[u8],
+    f: impl FnOnce(&CStr) -> rustix::io::Result<R>,
+) -> rustix::io::Result<R> {
+    let mut buf = [0u8; NAME_MAX + 1];
+    let Some(dst) = buf.get_mut(..name.len()) else {
+        return Err(Os::NAMETOOLONG);
+    };
+    dst.copy_from_slice(name);
+    debug_assert!(!name.contains(&0));
+    // SAFETY: `buf[name.len()]` is 0 (`name.len() <= NAME_MAX` by the check above) and no byte
+    // before it is: a `RelPath` holds no NUL byte (`RelPath::new` refuses them, and
+    // `RelPath::from_checked`'s callers hold its rules).
+    let name = unsafe { CStr::from_bytes_with_nul_unchecked(&buf[..=name.len()]) };
+    f(name)
 }
 
 /// `path_open` beneath `base` in one `openat2` (one `openat` for a single name that is not a
@@ -68,8 +89,9 @@ pub(crate) fn open(
         } else {
             Mode::empty()
         };
-        let name = std::ffi::OsStr::from_bytes(name);
-        match rustix::fs::openat(base.fd(), name, flags | OFlags::NOFOLLOW, mode) {
+        match with_c_name(name, |name| {
+            rustix::fs::openat(base.fd(), name, flags | OFlags::NOFOLLOW, mode)
+        }) {
             Ok(fd) => return Some(opened(fd, opts)),
             // A symbolic link (`ELOOP`, or `ENOTDIR` with `O_DIRECTORY`) to follow: the whole
             // path goes to the confined resolution below.
@@ -85,8 +107,10 @@ pub(crate) fn open(
 /// `fstatat` for a single name that is not a followed symbolic link).
 pub(crate) fn stat(base: &OsDir, path: RelPath<'_>, follow: bool) -> Option<Result<Filestat>> {
     if let Some(name) = single_name(path) {
-        let name = std::ffi::OsStr::from_bytes(name);
-        match rustix::fs::statat(base.fd(), name, AtFlags::SYMLINK_NOFOLLOW) {
+        let st = with_c_name(name, |name| {
+            rustix::fs::statat(base.fd(), name, AtFlags::SYMLINK_NOFOLLOW)
+        });
+        match st {
             Ok(st) if follow && FileType::from_raw_mode(st.st_mode) == FileType::Symlink => {}
             Ok(st) => return Some(Ok(super::stat::from_stat(&st))),
             Err(e) => return Some(Err(e.into())),
