@@ -27,7 +27,6 @@ pub fn fd_readdir(
     };
     let mut used: u32 = 0;
     let mut failed: Option<Error> = None;
-    let mut header = [0u8; Dirent::SIZE as usize];
     dir.readdir(cookie, &mut |e| {
         if used >= buf_len {
             return false;
@@ -42,11 +41,10 @@ pub fn fd_readdir(
             d_namlen: namlen,
             d_type: e.filetype,
         };
-        dirent.encode(&mut header);
         let room = buf_len - used;
         let head = room.min(Dirent::SIZE);
         let name = (room - head).min(namlen);
-        let copied = out.put(used, &header[..head as usize], &e.name[..name as usize]);
+        let copied = out.put(used, &dirent, head as usize, &e.name[..name as usize]);
         if let Err(err) = copied {
             failed = Some(err.into());
             return false;
@@ -68,25 +66,34 @@ enum Out<'b, 'm> {
 }
 
 impl Out<'_, '_> {
-    /// `head` then `tail` at `at` bytes into the buffer (the caller keeps both within it).
+    /// The first `head` bytes of `dirent`'s encoding, then `tail`, at `at` bytes into the
+    /// buffer (the caller keeps both within it). A whole header is encoded in place.
     fn put(
         &mut self,
         at: u32,
-        head: &[u8],
+        dirent: &Dirent,
+        head: usize,
         tail: &[u8],
     ) -> std::result::Result<(), wasihost_guest::GuestError> {
+        let mut header = [0u8; Dirent::SIZE as usize];
         match self {
             Out::Direct(buf) => {
-                let dst = &mut buf[at as usize..][..head.len() + tail.len()];
-                let (h, t) = dst.split_at_mut(head.len());
-                h.copy_from_slice(head);
+                let dst = &mut buf[at as usize..][..head + tail.len()];
+                let (h, t) = dst.split_at_mut(head);
+                if head == header.len() {
+                    dirent.encode(h);
+                } else {
+                    dirent.encode(&mut header);
+                    h.copy_from_slice(&header[..head]);
+                }
                 t.copy_from_slice(tail);
                 Ok(())
             }
             Out::Copy(mem, base) => {
                 let at = *base + at;
-                mem.copy_from_slice(at, head)?;
-                mem.copy_from_slice(at + head.len() as u32, tail)
+                dirent.encode(&mut header);
+                mem.copy_from_slice(at, &header[..head])?;
+                mem.copy_from_slice(at + head as u32, tail)
             }
         }
     }

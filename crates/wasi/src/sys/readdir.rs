@@ -24,6 +24,7 @@ use rustix::fs::{AtFlags, FileType, SeekFrom};
 use crate::error::Result;
 use crate::preview1::types::{Errno, Filetype};
 use crate::vfs::DirEntry;
+use crate::vfs::path::first_nul;
 
 /// Ordinals between two remembered kernel offsets.
 pub const STRIDE: u64 = 256;
@@ -125,12 +126,11 @@ impl ReaddirState {
                 return Err(Errno::Io.into());
             }
             let field = &rec[D_NAME..reclen];
-            let len = field.iter().position(|&b| b == 0).unwrap_or(field.len());
+            let len = first_nul(field).unwrap_or(field.len());
             let name = &field[..len];
-            // DT_* is S_IF* >> 12 on Linux; DT_UNKNOWN (0) reads as an unknown mode.
-            let filetype = match FileType::from_raw_mode(u32::from(rec[D_TYPE]) << 12) {
-                FileType::Unknown => self.filetype_of(name),
-                ft => super::filetype_from_mode(ft),
+            let filetype = match dtype_filetype(rec[D_TYPE]) {
+                Some(ft) => ft,
+                None => self.filetype_of(name),
             };
             let name_at = self.start + D_NAME;
             self.pending = Some(Pending {
@@ -173,6 +173,21 @@ impl ReaddirState {
 }
 
 /// The 8 bytes of `rec` at `at` (`rec` is longer than `D_NAME`, so both fields are there).
+/// The WASI type a `d_type` names, or `None` where the kernel did not say (`DT_UNKNOWN`, or a
+/// value Linux does not define): the kinds [`super::filetype_from_mode`] maps, the same way.
+fn dtype_filetype(d_type: u8) -> Option<Filetype> {
+    Some(match d_type {
+        libc::DT_REG => Filetype::RegularFile,
+        libc::DT_DIR => Filetype::Directory,
+        libc::DT_LNK => Filetype::SymbolicLink,
+        libc::DT_CHR => Filetype::CharacterDevice,
+        libc::DT_BLK => Filetype::BlockDevice,
+        libc::DT_SOCK => Filetype::SocketStream,
+        libc::DT_FIFO => Filetype::Unknown,
+        _ => return None,
+    })
+}
+
 fn word(rec: &[u8], at: usize) -> [u8; 8] {
     let mut w = [0; 8];
     w.copy_from_slice(&rec[at..at + 8]);
@@ -212,6 +227,18 @@ mod tests {
             state.advance();
         }
         out
+    }
+
+    #[test]
+    fn d_types_map_as_modes_do() {
+        // DT_* is S_IF* >> 12 on Linux.
+        for d in 0..16u8 {
+            let expected = match FileType::from_raw_mode(u32::from(d) << 12) {
+                FileType::Unknown => None,
+                ft => Some(super::super::filetype_from_mode(ft)),
+            };
+            assert_eq!(dtype_filetype(d), expected, "d_type {d}");
+        }
     }
 
     #[test]

@@ -135,6 +135,21 @@ pub(crate) fn is_plain_ascii(bytes: &[u8]) -> bool {
     bad == 0
 }
 
+/// The index of the first NUL byte of `bytes`, a word at a time (directory entry names).
+pub(crate) fn first_nul(bytes: &[u8]) -> Option<usize> {
+    let (chunks, rest) = bytes.as_chunks::<8>();
+    for (i, c) in chunks.iter().enumerate() {
+        // Little-endian, so the lowest flagged byte is the first zero: flags can only be
+        // wrong above a real zero byte.
+        let zeros = zero_bytes(u64::from_le_bytes(*c));
+        if zeros != 0 {
+            return Some(i * 8 + (zeros.trailing_zeros() / 8) as usize);
+        }
+    }
+    let done = bytes.len() - rest.len();
+    rest.iter().position(|&b| b == 0).map(|i| done + i)
+}
+
 /// Check the target of a symbolic link being expanded: absolute targets leave the sandbox
 /// (`EPERM`), empty ones name nothing (`ENOENT`).
 pub(crate) fn check_link_target(target: &[u8]) -> Result<()> {
@@ -202,6 +217,8 @@ mod tests {
                         assert_eq!(nul_and_slash(&v), (nul, slash), "{v:?}");
                         let plain = v.iter().all(|&b| (1..0x80).contains(&b));
                         assert_eq!(is_plain_ascii(&v), plain, "{v:?}");
+                        let nul_at = v.iter().position(|&b| b == 0);
+                        assert_eq!(first_nul(&v), nul_at, "{v:?}");
                     }
                 }
             }
