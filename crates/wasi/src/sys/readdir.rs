@@ -172,7 +172,6 @@ impl ReaddirState {
     }
 }
 
-/// The 8 bytes of `rec` at `at` (`rec` is longer than `D_NAME`, so both fields are there).
 /// The WASI type a `d_type` names, or `None` where the kernel did not say (`DT_UNKNOWN`, or a
 /// value Linux does not define): the kinds [`super::filetype_from_mode`] maps, the same way.
 fn dtype_filetype(d_type: u8) -> Option<Filetype> {
@@ -188,6 +187,7 @@ fn dtype_filetype(d_type: u8) -> Option<Filetype> {
     })
 }
 
+/// The 8 bytes of `rec` at `at` (`rec` is longer than `D_NAME`, so both fields are there).
 fn word(rec: &[u8], at: usize) -> [u8; 8] {
     let mut w = [0; 8];
     w.copy_from_slice(&rec[at..at + 8]);
