@@ -125,6 +125,57 @@ fn write_one(bytes: &mut [u8], iov: i32, out: i32) -> i32 {
     }
 }
 
+/// Register `kind`'s hand-written host function as `x.f` on `$linker`, an engine's linker whose
+/// store data has a `mem` field; `$caller` is that engine's `Caller` type. The two engines'
+/// `Caller` and `Memory` APIs have the same shape but no common trait, hence a macro. `None` for
+/// the wasihost kinds.
+macro_rules! minimal_function {
+    ($linker:expr, $caller:ty, $kind:expr) => {
+        match $kind {
+            Kind::Nop => Some(
+                $linker
+                    .func_wrap("x", "f", |_: $caller, a: i32, b: i64, p: i32| {
+                        (a - 1) ^ (p & b as i32)
+                    })
+                    .map(drop),
+            ),
+            Kind::View => Some(
+                $linker
+                    .func_wrap("x", "f", |mut c: $caller, a: i32, b: i64, p: i32| {
+                        let m = c.data().mem.unwrap();
+                        let (bytes, _) = m.data_and_store_mut(&mut c);
+                        put(bytes, p, b as u64 + a as u64)
+                    })
+                    .map(drop),
+            ),
+            Kind::Clock => Some(
+                $linker
+                    .func_wrap("x", "f", |mut c: $caller, _: i32, _: i64, p: i32| {
+                        let m = c.data().mem.unwrap();
+                        let (bytes, _) = m.data_and_store_mut(&mut c);
+                        put(bytes, p, now_ns())
+                    })
+                    .map(drop),
+            ),
+            Kind::Write => Some(
+                $linker
+                    .func_wrap(
+                        "x",
+                        "f",
+                        |mut c: $caller, _: i32, iov: i32, _: i32, out: i32| {
+                            let m = c.data().mem.unwrap();
+                            let (bytes, _) = m.data_and_store_mut(&mut c);
+                            write_one(bytes, iov, out)
+                        },
+                    )
+                    .map(drop),
+            ),
+            Kind::WasihostClock | Kind::WasihostWrite => None,
+        }
+        .map(|registered| registered.map_err(|e| e.to_string()))
+    };
+}
+
 struct Data {
     mem: Option<wasmtime::Memory>,
     cx: wasihost::WasiCtx,
@@ -139,41 +190,12 @@ fn wasmtime_run(kind: Kind, n: i32) -> f64 {
     let engine = wasmtime::Engine::new(&config).unwrap();
     let module = wasmtime::Module::new(&engine, wat(kind)).unwrap();
     let mut linker = wasmtime::Linker::<Data>::new(&engine);
-    let mut slot = None;
-    match kind {
-        Kind::Nop => linker
-            .func_wrap("x", "f", |_: C<'_>, a: i32, b: i64, p: i32| {
-                (a - 1) ^ (p & b as i32)
-            })
-            .map(drop),
-        Kind::View => linker
-            .func_wrap("x", "f", |mut c: C<'_>, a: i32, b: i64, p: i32| {
-                let m = c.data().mem.unwrap();
-                let (bytes, _) = m.data_and_store_mut(&mut c);
-                put(bytes, p, b as u64 + a as u64)
-            })
-            .map(drop),
-        Kind::Clock => linker
-            .func_wrap("x", "f", |mut c: C<'_>, _: i32, _: i64, p: i32| {
-                let m = c.data().mem.unwrap();
-                let (bytes, _) = m.data_and_store_mut(&mut c);
-                put(bytes, p, now_ns())
-            })
-            .map(drop),
-        Kind::Write => linker
-            .func_wrap(
-                "x",
-                "f",
-                |mut c: C<'_>, _: i32, iov: i32, _: i32, out: i32| {
-                    let m = c.data().mem.unwrap();
-                    let (bytes, _) = m.data_and_store_mut(&mut c);
-                    write_one(bytes, iov, out)
-                },
-            )
-            .map(drop),
-        Kind::WasihostClock | Kind::WasihostWrite => {
+    let slot = match minimal_function!(linker, C<'_>, kind) {
+        Some(registered) => registered.map(|_| None),
+        None => {
             wasihost::wasmtime_host::add_to_linker_for_instance(&mut linker, &module, |d| &mut d.cx)
-                .map(|s| slot = Some(s))
+                .map(Some)
+                .map_err(|e| e.to_string())
         }
     }
     .unwrap();
@@ -203,47 +225,13 @@ fn wasmi_run(kind: Kind, n: i32) -> f64 {
     let engine = wasmi::Engine::default();
     let module = wasmi::Module::new(&engine, wat(kind)).unwrap();
     let mut linker = wasmi::Linker::<WasmiData>::new(&engine);
-    let mut slot = None;
-    match kind {
-        Kind::Nop => linker
-            .func_wrap("x", "f", |_: C<'_>, a: i32, b: i64, p: i32| {
-                (a - 1) ^ (p & b as i32)
-            })
-            .map(drop)
-            .map_err(|e| e.to_string()),
-        Kind::View => linker
-            .func_wrap("x", "f", |mut c: C<'_>, a: i32, b: i64, p: i32| {
-                let m = c.data().mem.unwrap();
-                let (bytes, _) = m.data_and_store_mut(&mut c);
-                put(bytes, p, b as u64 + a as u64)
-            })
-            .map(drop)
-            .map_err(|e| e.to_string()),
-        Kind::Clock => linker
-            .func_wrap("x", "f", |mut c: C<'_>, _: i32, _: i64, p: i32| {
-                let m = c.data().mem.unwrap();
-                let (bytes, _) = m.data_and_store_mut(&mut c);
-                put(bytes, p, now_ns())
-            })
-            .map(drop)
-            .map_err(|e| e.to_string()),
-        Kind::Write => linker
-            .func_wrap(
-                "x",
-                "f",
-                |mut c: C<'_>, _: i32, iov: i32, _: i32, out: i32| {
-                    let m = c.data().mem.unwrap();
-                    let (bytes, _) = m.data_and_store_mut(&mut c);
-                    write_one(bytes, iov, out)
-                },
-            )
-            .map(drop)
-            .map_err(|e| e.to_string()),
-        Kind::WasihostClock | Kind::WasihostWrite => {
+    let slot = match minimal_function!(linker, C<'_>, kind) {
+        Some(registered) => registered.map(|_| None),
+        None => {
             wasihost::wasmi_host::add_to_linker_for_instance(&mut linker, |d: &mut WasmiData| {
                 &mut d.cx
             })
-            .map(|s| slot = Some(s))
+            .map(Some)
             .map_err(|e| e.to_string())
         }
     }
